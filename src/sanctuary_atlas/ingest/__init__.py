@@ -1,0 +1,1 @@
+"""Ingest stage: layout detection, column contracts, typing, redaction, provenance, accounting."""

@@ -1,0 +1,1 @@
+"""Measure stage: outcome buckets, aggregates, DDOR, suppression."""
