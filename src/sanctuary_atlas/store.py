@@ -1,0 +1,216 @@
+"""The store: Parquet datasets per release plus a DuckDB catalogue, published atomically.
+
+Layout on disk::
+
+    STORE/catalog.duckdb                 releases, sheets, quarantine reasons (the source of truth)
+    STORE/releases/<release_id>/detainers/part-*.parquet
+    STORE/releases/<release_id>/quarantine/part-*.parquet
+    STORE/releases/<release_id>/duplicates.parquet
+    STORE/.staging/                      work in progress; never read
+
+A release directory counts only once the catalogue row that names it is committed. Publishing renames
+staged directories into ``releases/`` and commits the catalogue rows in one transaction; a crash in
+between leaves directories the catalogue does not name, which the next open removes. So an ingest that
+fails or is killed leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+CATALOG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS releases (
+    release_id VARCHAR PRIMARY KEY,
+    source_file VARCHAR NOT NULL,
+    source_sha256 VARCHAR NOT NULL UNIQUE,
+    size_bytes BIGINT NOT NULL,
+    file_kind VARCHAR NOT NULL,
+    encoding VARCHAR,
+    layout VARCHAR NOT NULL,
+    layout_variant VARCHAR NOT NULL,
+    layout_version INTEGER NOT NULL,
+    contract_version INTEGER NOT NULL,
+    ingested_at TIMESTAMP NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    rows_duplicate_flagged BIGINT NOT NULL,
+    rows_with_redaction BIGINT NOT NULL,
+    rows_with_invalid_values BIGINT NOT NULL,
+    prepare_date_min DATE,
+    prepare_date_max DATE,
+    extra_columns VARCHAR[] NOT NULL,
+    CHECK (rows_read = rows_loaded + rows_quarantined)
+);
+CREATE TABLE IF NOT EXISTS sheets (
+    release_id VARCHAR NOT NULL,
+    sheet VARCHAR,
+    sheet_index INTEGER NOT NULL,
+    status VARCHAR NOT NULL,
+    header_row INTEGER,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine_reasons (
+    release_id VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    rows BIGINT NOT NULL
+);
+"""
+
+
+@dataclass
+class StagedRelease:
+    release_id: str
+    directory: Path
+    release_row: dict[str, Any]
+    sheet_rows: list[dict[str, Any]]
+    reason_rows: list[dict[str, Any]]
+
+
+class Store:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / "catalog.duckdb"
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.root / "releases"
+
+    def exists(self) -> bool:
+        return self.catalog_path.exists()
+
+    def init(self) -> None:
+        self.releases_dir.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(self.catalog_path)) as con:
+            con.execute(CATALOG_SCHEMA)
+
+    def staging_dir(self) -> Path:
+        path = self.root / ".staging" / uuid.uuid4().hex
+        path.mkdir(parents=True)
+        return path
+
+    def catalog(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.catalog_path), read_only=read_only)
+
+    def release_ids(self) -> list[str]:
+        if not self.exists():
+            return []
+        with self.catalog(read_only=True) as con:
+            return [
+                r[0] for r in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()
+            ]
+
+    def release_for_sha(self, sha256: str) -> str | None:
+        if not self.exists():
+            return None
+        with self.catalog(read_only=True) as con:
+            row = con.execute("SELECT release_id FROM releases WHERE source_sha256 = ?", [sha256]).fetchone()
+        return row[0] if row else None
+
+    def sweep(self) -> None:
+        """Remove staging leftovers and release directories that no committed catalogue row names."""
+        shutil.rmtree(self.root / ".staging", ignore_errors=True)
+        if not self.releases_dir.exists():
+            return
+        known = set(self.release_ids())
+        for child in self.releases_dir.iterdir():
+            if child.name not in known:
+                shutil.rmtree(child, ignore_errors=True)
+
+    def publish(self, staged: list[StagedRelease]) -> None:
+        """Make every staged release visible at once, or none of them."""
+        if not staged:
+            return
+        self.init()
+        moved: list[Path] = []
+        con = self.catalog()
+        try:
+            con.execute("BEGIN TRANSACTION")
+            for release in staged:
+                _insert(con, "releases", [release.release_row])
+                _insert(con, "sheets", release.sheet_rows)
+                _insert(con, "quarantine_reasons", release.reason_rows)
+            for release in staged:
+                target = self.releases_dir / release.release_id
+                release.directory.rename(target)
+                moved.append(target)
+            con.execute("COMMIT")
+        except BaseException:
+            try:
+                con.execute("ROLLBACK")
+            finally:
+                for path in moved:
+                    shutil.rmtree(path, ignore_errors=True)
+            raise
+        finally:
+            con.close()
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB session with the catalogue attached and the store's views defined.
+
+        Views: ``releases``, ``sheets``, ``quarantine_reasons`` (the catalogue), ``detainers`` (every loaded
+        row of every release, with ``duplicate_of_sheet``/``duplicate_of_row`` and ``is_duplicate``), and
+        ``quarantine`` (every quarantined row with its reason). Person-level rows: never publish them.
+        """
+        con = duckdb.connect()
+        if not self.exists():
+            raise FileNotFoundError(f"no store at {self.root} (run `sanctuary-atlas ingest` first)")
+        con.execute(f"ATTACH {_lit(str(self.catalog_path))} AS catalog (READ_ONLY)")
+        for table in ("releases", "sheets", "quarantine_reasons"):
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM catalog.{table}")
+        ids = [r[0] for r in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()]
+        detainer_parts = [str(self.releases_dir / i / "detainers" / "*.parquet") for i in ids]
+        quarantine_parts = [
+            str(self.releases_dir / i / "quarantine" / "*.parquet")
+            for i in ids
+            if any((self.releases_dir / i / "quarantine").glob("*.parquet"))
+        ]
+        dup_parts = [str(self.releases_dir / i / "duplicates.parquet") for i in ids]
+        if ids:
+            con.execute(
+                f"""CREATE VIEW detainers AS
+                SELECT d.*, x.duplicate_of_sheet, x.duplicate_of_row,
+                       x.duplicate_of_row IS NOT NULL AS is_duplicate
+                FROM read_parquet({_list(detainer_parts)}, union_by_name = true) d
+                LEFT JOIN read_parquet({_list(dup_parts)}) x
+                  ON d.release_id = x.release_id AND d.source_sheet_index = x.source_sheet_index
+                 AND d.source_row = x.source_row"""
+            )
+        else:
+            con.execute("CREATE VIEW detainers AS SELECT NULL AS release_id WHERE FALSE")
+        if quarantine_parts:
+            con.execute(
+                f"CREATE VIEW quarantine AS SELECT * FROM read_parquet({_list(quarantine_parts)}, "
+                "union_by_name = true)"
+            )
+        else:
+            con.execute(
+                "CREATE VIEW quarantine AS SELECT NULL AS release_id, NULL AS quarantine_reason WHERE FALSE"
+            )
+        return con
+
+
+def _lit(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _list(values: list[str]) -> str:
+    return "[" + ", ".join(_lit(v) for v in values) + "]"
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", list(row.values()))
