@@ -110,8 +110,9 @@ def status_command(
         raise fail(f"no store at {target.root}; run `sanctuary-atlas ingest FILE` first")
     with target.catalog(read_only=True) as con:
         cur = con.execute(
-            """SELECT release_id, source_file, layout, layout_variant, rows_read, rows_loaded, rows_quarantined,
-                      rows_duplicate_flagged, rows_with_redaction, prepare_date_min, prepare_date_max,
+            """SELECT release_id, source_file, layout, layout_variant, rows_read, rows_loaded,
+                      rows_quarantined, rows_duplicate_flagged, rows_with_redaction,
+                      prepare_date_min, prepare_date_max,
                       source_sha256, ingested_at
                FROM releases ORDER BY ingested_at, release_id"""
         )

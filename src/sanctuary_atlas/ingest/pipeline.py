@@ -257,7 +257,7 @@ def _stage_chunk(
             f"accounting broke on {path} sheet {chunk.sheet}: {read} != {loaded} + {quarantined}"
         )
     existing = next((s for s in result.sheets if s.sheet == chunk.sheet and s.status == "loaded"), None)
-    if existing is None or chunk.sheet is None and existing is None:
+    if existing is None:
         existing = SheetResult(chunk.sheet, "loaded", header_row=chunk.header_row)
         result.sheets.append(existing)
     existing.rows_read += read

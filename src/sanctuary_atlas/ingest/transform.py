@@ -78,10 +78,9 @@ def _typed(kind: str, value: str, canon: Canonical, from_xlsx: bool) -> str:
     if kind == "string":
         return value
     if kind == "integer":
-        return (
-            f"CASE WHEN TRY_CAST({value} AS DOUBLE) = floor(TRY_CAST({value} AS DOUBLE)) "
-            f"AND abs(TRY_CAST({value} AS DOUBLE)) < 1e15 THEN CAST(TRY_CAST({value} AS DOUBLE) AS BIGINT) END"
-        )
+        number = f"TRY_CAST({value} AS DOUBLE)"
+        whole = f"{number} = floor({number}) AND abs({number}) < 1e15"
+        return f"CASE WHEN {whole} THEN CAST({number} AS BIGINT) END"
     if kind == "boolean":
         return (
             f"CASE WHEN upper({value}) IN ('TRUE','T','YES','Y','1') THEN TRUE "
@@ -140,7 +139,7 @@ def build_select(chunk: Chunk, meta: ChunkMeta) -> tuple[str, Mapping]:
             cells.append((name, kind, None, None, None, None))
 
     inner = [f"{ROW_COLUMN} AS source_row"]
-    for name, _kind, raw, redacted, value, typed in cells:
+    for name, _kind, raw, redacted, _value, typed in cells:
         if raw is None:
             continue
         inner.append(f"{raw} AS raw__{name}")
