@@ -1,0 +1,107 @@
+"""``outcomes``: detainer outcomes with denominators, grouped and suppressed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import date
+from typing import Annotated, Any
+
+import ibis
+import typer
+
+from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store
+from sanctuary_atlas.measure.outcomes import GROUP_KEYS, RESOLVED_KEYS, Period, outcomes, unmapped_reasons
+from sanctuary_atlas.measure.suppress import suppress_rows
+
+
+def register(app: typer.Typer) -> None:
+    app.command("outcomes")(outcomes_command)
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def measured_table(con: Any, need_resolved: bool) -> ibis.Table:
+    """The built, resolved detainers when the store has them, else the raw loaded detainers."""
+    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    backend = ibis.duckdb.from_connection(con)
+    if "detainers_resolved" in names:
+        return backend.table("detainers_resolved")
+    if need_resolved:
+        raise fail(
+            "grouping by county or authority needs resolved facilities: run `sanctuary-atlas build` first"
+        )
+    return backend.table("detainers")
+
+
+def outcomes_command(
+    group_by: Annotated[
+        str, typer.Option("--group-by", help=f"Comma-separated keys: {', '.join(GROUP_KEYS)}.")
+    ] = "state",
+    date_from: Annotated[str | None, typer.Option("--from", help="First prepare date (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last prepare date, inclusive.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    min_cell: Annotated[
+        int, typer.Option("--min-cell", help="Suppress counts 1..K-1 as '<K'; 0 turns suppression off.")
+    ] = 5,
+    store: StoreOption = None,
+) -> None:
+    """Detainers issued and their outcomes per group, cohort by prepare (issue) date."""
+    keys = [k.strip() for k in group_by.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in GROUP_KEYS]
+    if unknown:
+        raise fail(f"unknown --group-by key(s) {', '.join(unknown)}; choose from {', '.join(GROUP_KEYS)}")
+    if fmt not in ("csv", "json"):
+        raise fail(f"--format must be csv or json, not {fmt!r}")
+    if min_cell < 0:
+        raise fail("--min-cell must be 0 or more")
+    period = Period(_parse_date(date_from, "--from"), _parse_date(date_to, "--to"))
+    if period.start and period.end and period.end < period.start:
+        raise fail(f"--to {period.end} is before --from {period.start}")
+    target = open_store(store)
+    if not target.exists() or not target.release_ids():
+        raise fail(f"the store at {target.root} holds no releases; run `sanctuary-atlas ingest FILE` first")
+    con = target.connect()
+    table = measured_table(con, need_resolved=bool(RESOLVED_KEYS & set(keys)))
+    missing = unmapped_reasons(table)
+    if missing:
+        err_console.print(f"warning: lift reasons not in the vocabulary (counted as unknown): {missing}")
+    rows = outcomes(table, keys, period).to_pyarrow().to_pylist()
+    rows = suppress_rows(rows, min_cell)
+    meta = {
+        "cohort": "prepare_date",
+        "period": period.label(),
+        "min_cell": min_cell,
+        "denominator": "issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded",
+    }
+    if fmt == "json":
+        typer.echo(json.dumps({**meta, "rows": [_jsonable(r) for r in rows]}, indent=2, default=str))
+        return
+    buf = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({k: _fmt(v) for k, v in r.items()})
+    else:
+        buf.write(",".join([*keys, "issued"]) + "\n")
+    typer.echo(buf.getvalue(), nl=False)
+
+
+def _fmt(value: Any) -> Any:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.4f}"
+    return "" if value is None else value
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}

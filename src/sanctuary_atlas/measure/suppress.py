@@ -1,0 +1,61 @@
+"""Small-cell suppression with complementary suppression, for every published table.
+
+A count between 1 and k-1 is shown as "<k". Published totals are linear constraints on the bucket
+cells: all buckets sum to ``issued``; the in-denominator buckets sum to ``denominator``; so superseded +
+unknown = issued - denominator. A constraint with exactly one hidden cell gives that cell away, so
+another cell of it is hidden too (the smallest non-zero one), until no constraint has exactly one.
+Rates are hidden whenever a count they are computed from is hidden, since rate x denominator would
+reveal the count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanctuary_atlas.measure.vocabulary import buckets
+
+
+def suppress_rows(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
+    if k <= 1:
+        return rows
+    return [_suppress_row(row, k) for row in rows]
+
+
+def _suppress_row(row: dict[str, Any], k: int) -> dict[str, Any]:
+    names = [b.name for b in buckets()]
+    in_den = [b.name for b in buckets() if b.in_denominator]
+    out_den = [b.name for b in buckets() if not b.in_denominator]
+    values: dict[str, int] = {name: int(row[name]) for name in [*names, "issued", "denominator"]}
+    hidden: set[str] = set()
+    if 0 < values["issued"] < k:
+        hidden = set(names) | {"issued", "denominator"}
+    else:
+        hidden = {name for name in names if 0 < values[name] < k}
+        if 0 < values["denominator"] < k:
+            hidden.add("denominator")
+        # (cells, published totals the constraint needs); a constraint with a hidden total reveals nothing.
+        constraints = [(names, ["issued"]), (in_den, ["denominator"]), (out_den, ["issued", "denominator"])]
+        changed = True
+        while changed:
+            changed = False
+            for cells, totals in constraints:
+                if any(t in hidden for t in totals):
+                    continue
+                if sum(1 for c in cells if c in hidden) == 1:
+                    shown = [c for c in cells if c not in hidden]
+                    nonzero = sorted((c for c in shown if values[c] > 0), key=lambda c: values[c])
+                    hidden.add(nonzero[0] if nonzero else shown[0] if shown else totals[-1])
+                    changed = True
+    label = f"<{k}"
+    out = dict(row)
+    for name in hidden:
+        out[name] = label
+    rate_inputs = {
+        "decline_rate": ("declined", "denominator"),
+        "honor_rate": ("honored", "denominator"),
+        "unknown_share": ("unknown", "issued"),
+    }
+    for rate, inputs in rate_inputs.items():
+        if rate in out and any(i in hidden for i in inputs):
+            out[rate] = None
+    return out
