@@ -81,7 +81,9 @@ def outcomes_command(
         "cohort": "prepare_date",
         "period": period.label(),
         "min_cell": min_cell,
-        "denominator": "issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded",
+        "denominator": (
+            "issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded"
+        ),
     }
     if fmt == "json":
         typer.echo(json.dumps({**meta, "rows": [_jsonable(r) for r in rows]}, indent=2, default=str))
