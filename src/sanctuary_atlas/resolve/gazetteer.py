@@ -16,6 +16,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import zipcodes
+
 from sanctuary_atlas.paths import data_dir
 from sanctuary_atlas.resolve.names import county_key, fold, place_key
 
@@ -60,7 +62,10 @@ class Gazetteer:
         # (postal, key, is_city) -> fips; names from every vintage point at the harmonised code
         self._county_index: dict[tuple[str, str, bool], str] = {}
         self._places: dict[tuple[str, str], list[str]] = defaultdict(list)
+        # postal city names (PyPI zipcodes): villages and New England towns missing from simplemaps
+        self._postal_places: dict[tuple[str, str], list[str]] = defaultdict(list)
         self._harmonise: dict[str, str] = {}
+        self._by_state: dict[str, dict[str, list[str]]] = {}
         self._map_ids: set[str] = set()
         self._load_states(root)
         self._load_counties(root)
@@ -152,6 +157,16 @@ class Gazetteer:
             lst = self._places[(row["state"], place_key(row["place"]))]
             if row["county_fips"] not in lst:
                 lst.append(row["county_fips"])
+        for z in zipcodes.list_all():
+            if not z.get("active") or not z.get("county") or z.get("zip_code_type") == "MILITARY":
+                continue
+            fips = self.county_fips(z["state"], z["county"])
+            if fips is None:
+                continue
+            for name in [z["city"], *z.get("acceptable_cities", [])]:
+                lst = self._postal_places[(z["state"], place_key(name))]
+                if fips not in lst:
+                    lst.append(fips)
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -187,17 +202,31 @@ class Gazetteer:
         return hit
 
     def place_county(self, state: str | None, city: str | None) -> list[str]:
+        """County FIPS of a city: the simplemaps place table, else postal city names (zipcodes)."""
+        return self.place_county_source(state, city)[0]
+
+    def place_county_source(self, state: str | None, city: str | None) -> tuple[list[str], str]:
+        """Like :meth:`place_county`, also naming the table that answered ("places", "postal" or "")."""
         st = self.state(state)
         if st is None or not city:
-            return []
-        return list(self._places.get((st.postal, place_key(city)), []))
+            return [], ""
+        key = (st.postal, place_key(city))
+        if hit := self._places.get(key):
+            return list(hit), "places"
+        if hit := self._postal_places.get(key):
+            return list(hit), "postal"
+        return [], ""
 
     def places_in_state(self, state: str) -> dict[str, list[str]]:
         """Place key -> county FIPS list for one state (for fuzzy matching of misspelt cities)."""
         st = self.state(state)
         if st is None:
             return {}
-        return {k: v for (p, k), v in self._places.items() if p == st.postal}
+        if st.postal not in self._by_state:
+            out = {k: v for (p, k), v in self._postal_places.items() if p == st.postal}
+            out.update({k: v for (p, k), v in self._places.items() if p == st.postal})
+            self._by_state[st.postal] = out
+        return self._by_state[st.postal]
 
     def county(self, fips: str | None) -> County | None:
         if not fips:
