@@ -75,7 +75,9 @@ def outcomes_command(
     missing = unmapped_reasons(table)
     if missing:
         err_console.print(f"warning: lift reasons not in the vocabulary (counted as unknown): {missing}")
-    rows = outcomes(table, keys, period).to_pyarrow().to_pylist()
+    expr = outcomes(table, keys, period)
+    columns = list(expr.columns)
+    rows = expr.to_pyarrow().to_pylist()
     rows = suppress_rows(rows, min_cell)
     meta = {
         "cohort": "prepare_date",
@@ -89,13 +91,10 @@ def outcomes_command(
         typer.echo(json.dumps({**meta, "rows": [_jsonable(r) for r in rows]}, indent=2, default=str))
         return
     buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({k: _fmt(v) for k, v in r.items()})
-    else:
-        buf.write(",".join([*keys, "issued"]) + "\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: _fmt(v) for k, v in r.items()})
     typer.echo(buf.getvalue(), nl=False)
 
 

@@ -1,0 +1,53 @@
+"""The outcomes command over real HTTP-free subprocess calls: bad input and suppression both ways."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from pathlib import Path
+
+from sanctuary_atlas.store import Store
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["sanctuary-atlas", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_bad_arguments_each_get_one_clear_error(real_store: Store, tmp_path: Path) -> None:
+    store = ["--store", str(real_store.root)]
+    cases = [
+        (["outcomes", "--group-by", "planet", *store], "unknown --group-by"),
+        (["outcomes", "--from", "2015-03-01", "--to", "2015-01-01", *store], "is before --from"),
+        (["outcomes", "--from", "March 2015", *store], "is not a date"),
+        (["outcomes", "--store", str(tmp_path / "empty")], "holds no releases"),
+        (["outcomes", "--group-by", "county_fips", *store], "run `sanctuary-atlas build` first"),
+    ]
+    for args, message in cases:
+        done = _run(*args)
+        assert done.returncode != 0, args
+        assert message in done.stderr, (args, done.stderr)
+
+
+def test_suppression_on_by_default_and_off_with_min_cell_zero(real_store: Store) -> None:
+    store = ["--store", str(real_store.root)]
+    period = ["--from", "2015-01-01", "--to", "2015-01-31", "--group-by", "facility"]
+    shown = list(csv.DictReader(io.StringIO(_run("outcomes", *period, *store).stdout)))
+    exact = json.loads(_run("outcomes", *period, *store, "--min-cell", "0", "--format", "json").stdout)[
+        "rows"
+    ]
+    assert any(r["declined"] == "<5" for r in shown)
+    for r in shown:
+        for key in ("issued", "declined", "honored"):
+            assert r[key] == "<5" or not (0 < int(r[key]) < 5)
+    assert any(0 < r["declined"] < 5 for r in exact)
+    assert sum(r["issued"] for r in exact) == sum(
+        int(r["issued"]) for r in shown if r["issued"] != "<5"
+    ) + sum(r["issued"] for r in exact if r["issued"] < 5)
+
+
+def test_empty_period_is_a_valid_empty_table(real_store: Store) -> None:
+    done = _run("outcomes", "--from", "1990-01-01", "--to", "1990-01-31", "--store", str(real_store.root))
+    assert done.returncode == 0
+    assert done.stdout.strip().startswith("facility_state,issued")

@@ -1,0 +1,68 @@
+"""Suppression: no published cell in 1..k-1, and no published total gives a hidden cell away."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sanctuary_atlas.measure.suppress import suppress_rows
+from sanctuary_atlas.measure.vocabulary import buckets
+
+NAMES = [b.name for b in buckets()]
+IN_DEN = [b.name for b in buckets() if b.in_denominator]
+OUT_DEN = [b.name for b in buckets() if not b.in_denominator]
+
+
+def _row(counts: list[int]) -> dict:
+    row = dict(zip(NAMES, counts, strict=True))
+    row["issued"] = sum(counts)
+    row["denominator"] = sum(row[n] for n in IN_DEN)
+    den = row["denominator"]
+    row["decline_rate"] = row["declined"] / den if den else None
+    row["honor_rate"] = row["honored"] / den if den else None
+    row["unknown_share"] = row["unknown"] / (row["issued"] - row["superseded"]) if row["issued"] else None
+    return row
+
+
+counts = st.lists(st.one_of(st.integers(0, 6), st.integers(0, 400)), min_size=len(NAMES), max_size=len(NAMES))
+
+
+@settings(max_examples=400, deadline=None)
+@given(counts, st.integers(2, 11))
+def test_no_small_cell_and_no_single_hidden_cell_in_a_published_sum(cells: list[int], k: int) -> None:
+    original = _row(cells)
+    out = suppress_rows([original], k)[0]
+    label = f"<{k}"
+    for name in [*NAMES, "issued", "denominator"]:
+        value = out[name]
+        if value != label:
+            assert not (0 < value < k), (name, value)
+        else:
+            assert original[name] > 0 or name in NAMES
+    hidden = {n for n in [*NAMES, "issued", "denominator"] if out[n] == label}
+    for cells_, totals in (
+        (NAMES, ["issued"]),
+        (IN_DEN, ["denominator"]),
+        (OUT_DEN, ["issued", "denominator"]),
+    ):
+        if not any(t in hidden for t in totals):
+            assert sum(1 for c in cells_ if c in hidden) != 1
+    if "declined" in hidden or "denominator" in hidden:
+        assert out["decline_rate"] is None
+    if "honored" in hidden or "denominator" in hidden:
+        assert out["honor_rate"] is None
+
+
+def test_min_cell_zero_publishes_exact_counts() -> None:
+    row = _row([3, 1, 0, 0, 2, 0, 0, 0, 9])
+    assert suppress_rows([row], 0) == [row]
+
+
+def test_example_row_hides_the_complement() -> None:
+    # honoured 40, declined 2: declined alone hidden would be issued minus the others, so one more goes.
+    row = _row([40, 2, 0, 0, 30, 0, 12, 0, 20])
+    out = suppress_rows([row], 5)[0]
+    assert out["declined"] == "<5"
+    assert sum(1 for n in NAMES if out[n] == "<5") >= 2
+    assert out["decline_rate"] is None
+    assert out["honor_rate"] is not None or out["honored"] == "<5"
