@@ -63,6 +63,14 @@ CREATE TABLE IF NOT EXISTS quarantine_reasons (
     reason VARCHAR NOT NULL,
     rows BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS builds (
+    build_id VARCHAR PRIMARY KEY,
+    built_at TIMESTAMP NOT NULL,
+    release_ids VARCHAR[] NOT NULL,
+    detainers BIGINT NOT NULL,
+    facilities BIGINT NOT NULL,
+    detainers_with_county BIGINT NOT NULL
+);
 """
 
 
@@ -121,6 +129,12 @@ class Store:
     def sweep(self) -> None:
         """Remove staging leftovers and release directories that no committed catalogue row names."""
         shutil.rmtree(self.root / ".staging", ignore_errors=True)
+        if self.builds_dir.exists() and self.exists():
+            with self.catalog(read_only=True) as con:
+                builds = {r[0] for r in con.execute("SELECT build_id FROM builds").fetchall()}
+            for child in self.builds_dir.iterdir():
+                if child.name not in builds:
+                    shutil.rmtree(child, ignore_errors=True)
         if not self.releases_dir.exists():
             return
         known = set(self.release_ids())
@@ -155,6 +169,45 @@ class Store:
             raise
         finally:
             con.close()
+
+    @property
+    def builds_dir(self) -> Path:
+        return self.root / "builds"
+
+    def publish_build(self, staged: Path, row: dict[str, Any]) -> None:
+        """Make a staged build current: rename it in, commit its catalogue row, then drop older builds."""
+        self.init()
+        self.builds_dir.mkdir(exist_ok=True)
+        target = self.builds_dir / row["build_id"]
+        con = self.catalog()
+        try:
+            con.execute("BEGIN TRANSACTION")
+            _insert(con, "builds", [row])
+            staged.rename(target)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        finally:
+            con.close()
+        for child in self.builds_dir.iterdir():
+            if child.name != row["build_id"]:
+                shutil.rmtree(child, ignore_errors=True)
+
+    def current_build(self) -> dict[str, Any] | None:
+        if not self.exists():
+            return None
+        with self.catalog(read_only=True) as con:
+            cur = con.execute("SELECT * FROM builds ORDER BY built_at DESC LIMIT 1")
+            row = cur.fetchone()
+            if row is None:
+                return None
+            build = dict(zip([d[0] for d in cur.description], row, strict=True))
+        if not (self.builds_dir / build["build_id"]).exists():
+            return None
+        build["stale"] = sorted(build["release_ids"]) != self.release_ids()
+        return build
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB session with the catalogue attached and the store's views defined.
@@ -198,6 +251,16 @@ class Store:
             con.execute(
                 "CREATE VIEW quarantine AS SELECT NULL AS release_id, NULL AS quarantine_reason WHERE FALSE"
             )
+        row = con.execute(
+            "SELECT build_id, release_ids FROM catalog.builds ORDER BY built_at DESC LIMIT 1"
+        ).fetchone()
+        if row is not None and (self.builds_dir / row[0]).exists():
+            base = self.builds_dir / row[0]
+            for name in ("detainers_resolved", "facilities_resolved"):
+                path = _lit(str(base / f"{name}.parquet"))
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({path})")
+            stale = sorted(row[1]) != ids
+            con.execute(f"CREATE VIEW build_info AS SELECT {_lit(row[0])} AS build_id, {stale} AS stale")
         return con
 
 

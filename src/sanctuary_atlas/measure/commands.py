@@ -12,13 +12,39 @@ from typing import Annotated, Any
 import ibis
 import typer
 
+from sanctuary_atlas.build import build
 from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store
 from sanctuary_atlas.measure.outcomes import GROUP_KEYS, RESOLVED_KEYS, Period, outcomes, unmapped_reasons
 from sanctuary_atlas.measure.suppress import suppress_rows
 
 
 def register(app: typer.Typer) -> None:
+    app.command("build")(build_command)
     app.command("outcomes")(outcomes_command)
+
+
+def build_command(
+    store: StoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
+) -> None:
+    """Resolve every ingested detainer's facility to county and authority, and publish the measured table."""
+    target = open_store(store)
+    try:
+        with err_console.status("resolving distinct facilities and joining them back"):
+            summary = build(target)
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    data = summary.as_json()
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, default=str))
+        return
+    share = data["share_with_county"]
+    typer.echo(
+        f"{summary.build_id}: {summary.detainers:,} detainers from {len(summary.releases)} release(s), "
+        f"{summary.facilities:,} distinct facilities; {summary.detainers_with_county:,} "
+        f"({share:.1%}) resolved to a county; by confidence: "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(summary.by_confidence.items()))
+    )
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
