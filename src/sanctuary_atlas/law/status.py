@@ -61,6 +61,7 @@ class Effect:
 class RulesFile:
     statuses: dict[str, str]
     effects: list[Effect]
+    not_conditions: tuple[str, ...] = ()
     problems: list[str] = field(default_factory=list)
 
 
@@ -93,13 +94,15 @@ def parse_rules(text: str) -> RulesFile:
         effects.append(Effect(number, tuple(item.get("basis", [])), tuple(item.get("conditions", [])),
                               item.get("effect", ""), item.get("scope", ""), parties,
                               bool(item.get("parties_complete", True)), start, until, item.get("why", "")))
-    return RulesFile(dict(raw.get("statuses", {})), effects, problems)
+    return RulesFile(dict(raw.get("statuses", {})), effects, tuple(raw.get("not_conditions", [])), problems)
 
 
 def check_rules(rules: RulesFile, reg: Registry) -> list[str]:
     """Every basis id, condition id and party must exist; circuit precedent must come from an appeal."""
     problems = list(rules.problems)
     condition_ids = {c.condition_id for c in reg.conditions.values()}
+    problems += [f"not_conditions: {cid} is not in grant_programs.csv"
+                 for cid in rules.not_conditions if cid not in condition_ids]
     for e in rules.effects:
         for ref in e.basis:
             if ref not in reg.cases and ref not in reg.conditions and ref not in reg.orders:
