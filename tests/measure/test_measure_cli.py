@@ -22,7 +22,7 @@ def test_bad_arguments_each_get_one_clear_error(real_store: Store, tmp_path: Pat
         (["outcomes", "--from", "2015-03-01", "--to", "2015-01-01", *store], "is before --from"),
         (["outcomes", "--from", "March 2015", *store], "is not a date"),
         (["outcomes", "--store", str(tmp_path / "empty")], "holds no releases"),
-        (["outcomes", "--group-by", "county_fips", *store], "run `sanctuary-atlas build` first"),
+        (["outcomes", "--group-by", "county_fips", *store], "run `sanctuary-atlas build`"),
     ]
     for args, message in cases:
         done = _run(*args)

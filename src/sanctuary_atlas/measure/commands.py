@@ -60,11 +60,13 @@ def measured_table(con: Any, need_resolved: bool) -> ibis.Table:
     """The built, resolved detainers when the store has them, else the raw loaded detainers."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     backend = ibis.duckdb.from_connection(con)
-    if "detainers_resolved" in names:
+    fresh = "build_info" in names and not con.execute("SELECT stale FROM build_info").fetchone()[0]
+    if fresh:
         return backend.table("detainers_resolved")
     if need_resolved:
+        why = "is out of date" if "build_info" in names else "is missing"
         raise fail(
-            "grouping by county or authority needs resolved facilities: run `sanctuary-atlas build` first"
+            f"grouping by county or authority needs the build, which {why}: run `sanctuary-atlas build`"
         )
     return backend.table("detainers")
 
