@@ -125,4 +125,4 @@ def resolve_csv(input_path: Path, output_path: Path) -> int:
     out = con.sql(f"SELECT {keep}, {outs} FROM batch s LEFT JOIN resolved r ON {on} ORDER BY s.__row")
     output_path.parent.mkdir(parents=True, exist_ok=True)
     out.write_csv(str(output_path), header=True)
-    return int(con.sql("SELECT count(*) FROM batch").fetchone()[0])  # type: ignore[index]
+    return int(con.sql("SELECT count(*) FROM batch").fetchall()[0][0])

@@ -2,8 +2,87 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import duckdb
 import typer
+
+from sanctuary_atlas.resolve.batch import ResolveInputError, resolve_csv
+from sanctuary_atlas.resolve.report import resolution_report
+
+# Raw detainer layouts the interim resolve-report reads directly (until the store is wired in):
+# canonical key column -> header spellings seen in releases (LESA FY2015, NPR PA file, DDP snake_case).
+_RAW_COLUMNS = {
+    "facility_name": (
+        "Detainer Detention Facility", "det_facility", "detention_facility", "detainer_facility",
+        "Detention Facility", "Detainer Facility", "facility_name", "facility",
+    ),
+    "facility_city": ("City", "city", "facility_city", "Facility City"),
+    "facility_state": ("State", "state", "facility_state", "Facility State"),
+    "facility_code": ("detention_facility_code", "detainer_facility_code", "Detention Facility Code",
+                      "Detainer Facility Code", "facility_code"),
+}
+
+
+def _raw_view(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
+    parts = []
+    for path in paths:
+        rel = con.read_csv(str(path), all_varchar=True, header=True)
+        header = {c.lower(): c for c in rel.columns}
+        picked: dict[str, str] = {}
+        for key, spellings in _RAW_COLUMNS.items():
+            found = next((header[s.lower()] for s in spellings if s.lower() in header), None)
+            if found is None and key != "facility_code":
+                raise ResolveInputError(f"{path}: no {key} column (looked for: {', '.join(spellings)})")
+            picked[key] = '"' + found.replace('"', '""') + '"' if found else "NULL"
+        select = ", ".join(f"CAST({expr} AS VARCHAR) AS {key}" for key, expr in picked.items())
+        escaped = str(path).replace("'", "''")
+        parts.append(f"SELECT {select} FROM read_csv('{escaped}', all_varchar=true, header=true)")
+    con.sql("CREATE OR REPLACE TEMP VIEW raw_detainers AS " + " UNION ALL ".join(parts))
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing registered yet."""
+    @app.command("resolve")
+    def resolve_cmd(
+        input: Path = typer.Option(..., "--input", help="CSV: facility, city, state[, facility_code]"),
+        output: Path = typer.Option(..., "--output", help="CSV to write: the input rows plus the resolution"),
+    ) -> None:
+        """Resolve a list of facilities to county FIPS and responsible authority (batch)."""
+        try:
+            n = resolve_csv(input, output)
+        except ResolveInputError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(f"{n} rows resolved -> {output}", err=True)
+
+    @app.command("resolve-report")
+    def resolve_report_cmd(
+        input: list[Path] = typer.Option(..., "--input", help="raw detainer CSV file(s) (.csv or .csv.gz)"),
+        as_json: bool = typer.Option(False, "--json", help="print JSON instead of a summary"),
+        top: int = typer.Option(20, "--top", help="how many unresolved facilities to list"),
+    ) -> None:
+        """Coverage of the resolver over raw detainer files: shares resolved by confidence and type."""
+        con = duckdb.connect()
+        try:
+            _raw_view(con, input)
+        except (ResolveInputError, duckdb.Error) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        rep = resolution_report(con, "raw_detainers", top=top)
+        if as_json:
+            typer.echo(json.dumps(rep, indent=2))
+            return
+        typer.echo(
+            f"detainers {rep['detainers']:,}; naming a facility {rep['detainers_naming_a_facility']:,}; "
+            f"resolved to a county {rep['coverage_county']:.2%} "
+            f"({rep['distinct_resolved_to_county']:,} of {rep['distinct_facilities']:,} distinct facilities)"
+        )
+        for title, key in (("confidence", "by_confidence"), ("authority type", "by_authority_type")):
+            typer.echo(f"by {title}:")
+            for k, v in sorted(rep[key].items(), key=lambda kv: -kv[1]["detainers"]):
+                typer.echo(f"  {k:28s} {v['detainers']:>9,}  {v['share']:.2%}")
+        typer.echo("top unresolved (no county or unknown authority):")
+        for row in rep["top_unresolved"]:
+            typer.echo(f"  {row['detainers']:>7,}  {row['facility_name']} | {row['facility_city']} | "
+                       f"{row['facility_state']}  [{row['evidence']}]")

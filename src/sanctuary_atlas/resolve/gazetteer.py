@@ -157,16 +157,25 @@ class Gazetteer:
             lst = self._places[(row["state"], place_key(row["place"]))]
             if row["county_fips"] not in lst:
                 lst.append(row["county_fips"])
+    def _postal(self) -> dict[tuple[str, str], list[str]]:
+        """Postal city names from ``zipcodes``, indexed on first use (it costs ~2 s to load)."""
+        if self._postal_places:
+            return self._postal_places
+        seen: dict[tuple[str, str], str | None] = {}  # 42k ZIPs share ~3k county names
         for z in zipcodes.list_all():
             if not z.get("active") or not z.get("county") or z.get("zip_code_type") == "MILITARY":
                 continue
-            fips = self.county_fips(z["state"], z["county"])
+            ck = (z["state"], z["county"])
+            if ck not in seen:
+                seen[ck] = self.county_fips(*ck)
+            fips = seen[ck]
             if fips is None:
                 continue
             for name in [z["city"], *z.get("acceptable_cities", [])]:
                 lst = self._postal_places[(z["state"], place_key(name))]
                 if fips not in lst:
                     lst.append(fips)
+        return self._postal_places
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -213,7 +222,7 @@ class Gazetteer:
         key = (st.postal, place_key(city))
         if hit := self._places.get(key):
             return list(hit), "places"
-        if hit := self._postal_places.get(key):
+        if hit := self._postal().get(key):
             return list(hit), "postal"
         return [], ""
 
@@ -223,7 +232,7 @@ class Gazetteer:
         if st is None:
             return {}
         if st.postal not in self._by_state:
-            out = {k: v for (p, k), v in self._postal_places.items() if p == st.postal}
+            out = {k: v for (p, k), v in self._postal().items() if p == st.postal}
             out.update({k: v for (p, k), v in self._places.items() if p == st.postal})
             self._by_state[st.postal] = out
         return self._by_state[st.postal]

@@ -82,6 +82,12 @@ class Resolver:
         """The county a facility name writes before COUNTY/CO./PARISH, and how it was read."""
         words = key.split()
         for i, word in enumerate(words):
+            if word == "CITY" and i > 0:  # "RICHMOND CITY JAIL": an independent city is a county-equivalent
+                for size in (3, 2, 1):
+                    cand = " ".join(words[max(0, i - size):i]) + " city"
+                    fips = self.gaz.county_fips(postal, cand)
+                    if fips and (c := self.gaz.county(fips)) and c.name.endswith(" city"):
+                        return fips, f"independent city '{cand}'"
             if word not in _COUNTY_WORDS and word not in _COUNTY_ABBREV:
                 continue
             if word == "COUNTY" and words[i + 1:i + 2] == ["OF"]:  # "COUNTY OF SAN DIEGO"
@@ -238,19 +244,20 @@ class Resolver:
         listed = ref.county_fips if ref is not None else None
         if listed and ref is not None:
             evidence.append(f"{how_ref} in {ref.describe()} -> county by {ref.county_how}")
-        if listed and (listed == named or listed in cities):
+        if listed and (listed == named or (listed in cities and not named)):
             return listed, "high"
         if named:  # a county jail stands in the county it is named after ...
             conf = "high" if (not cities or named in cities) and "fuzzy" not in how_name else "medium"
             evidence.append(f"county named {how_name}")
             if listed:
-                conf = conf if named in cities else "medium"
+                conf = "medium"
                 evidence.append("the list's county differs from the county named")
-            indep = [c for c in cities if (cc := self.gaz.county(c)) and cc.name.endswith(" city")]
-            if len(cities) == 1 and indep and cities[0] != named:
-                # ... except Virginia-style county jails inside an independent city
-                evidence.append("city is an independent city: the county's jail stands inside it")
-                return cities[0], "medium"
+            inside = {c for c in [*cities, listed] if c and c != named and self._independent_city(c)}
+            if len(inside) == 1 and named.startswith("51"):
+                # ... except Virginia county jails standing inside an independent city (Rockingham in
+                # Harrisonburg); mail addresses mislead too (Henrico's "Richmond"), so only medium.
+                evidence.append("city is an independent city: the county's jail may stand inside it")
+                return inside.pop(), "medium"
             return named, conf
         if listed:
             agree = not cities or how_ref.startswith("code")
@@ -272,6 +279,10 @@ class Resolver:
             evidence.append("county named at the start of the name; city not found")
             return lead, "medium"
         return None, "none"
+
+    def _independent_city(self, fips: str) -> bool:
+        c = self.gaz.county(fips)
+        return c is not None and c.name.endswith(" city")
 
     def _authority(
         self, atype: str, county: str, named: str | None, city: str, st: State, pattern: Pattern | None
