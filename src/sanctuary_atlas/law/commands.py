@@ -1,9 +1,230 @@
-"""Command-line commands of this stage; ``register`` adds them to the main Typer app."""
+"""Command-line commands of the law stage; ``register`` adds them to the main Typer app.
+
+The commands are thin: they parse options, call the library and print. ``--json`` prints exactly the
+library's JSON so that other tools can rely on it.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+from sanctuary_atlas.paths import default_store
+
+if TYPE_CHECKING:
+    from sanctuary_atlas.law.exposure import LawContext
+
+StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store directory (default: env, then user).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Legal status as of this date (YYYY-MM-DD).")]
+ScenarioOpt = Annotated[str | None, typer.Option("--scenario", help="Shipped scenario name or a .toml path.")]
+DeclinedOpt = Annotated[Path | None, typer.Option(
+    "--declined-csv", help="CSV of jurisdiction key,declined counts for the declined-detainers scenario.")]
+
+
+def _as_of(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--as-of {text!r}: use YYYY-MM-DD") from exc
+
+
+def _declined(path: Path | None) -> dict[str, int] | None:
+    if path is None:
+        return None
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or {"key", "declined"} - set(reader.fieldnames):
+            raise typer.BadParameter(f"{path}: needs columns key,declined")
+        out = {}
+        for line, row in enumerate(reader, start=2):
+            try:
+                out[row["key"].strip()] = int(row["declined"])
+            except ValueError as exc:
+                raise typer.BadParameter(f"{path}:{line}: declined {row['declined']!r} is not a number"
+                                         ) from exc
+        return out
+
+
+def _context(store: Path | None) -> LawContext:
+    # Imported here so that `--help` does not load the gazetteer and the registry.
+    from sanctuary_atlas.law.exposure import LawContext
+
+    return LawContext.load(store or default_store())
+
+
+def _print(data: object) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def register(app: typer.Typer) -> None:
-    """Nothing registered yet."""
+    @app.command("exposure")
+    def exposure_cmd(
+        jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="17 (state), 17031 (county), "
+                                                  "17031:chicago or 'Chicago, IL' (city).")],
+        scenario: ScenarioOpt = None, as_of: AsOfOpt = None, store: StoreOpt = None,
+        declined_csv: DeclinedOpt = None, as_json: JsonOpt = False,
+    ) -> None:
+        """Conditions, legal status, designations and dollars at stake for one jurisdiction."""
+        from sanctuary_atlas.law.exposure import exposure
+        from sanctuary_atlas.law.jurisdictions import jurisdiction as find
+        from sanctuary_atlas.law.scenarios import ScenarioError, load_scenario
+
+        ctx = _context(store)
+        try:
+            j = find(ctx.gaz, jurisdiction)
+            chosen = load_scenario(scenario)
+        except (LookupError, ScenarioError) as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        result = exposure(ctx, j, chosen, _as_of(as_of), _declined(declined_csv))
+        if as_json:
+            _print(result)
+            return
+        typer.echo(f"{j.name} ({j.kind}, {j.state}, {j.circuit} Cir.) key {j.key} - as of {result['as_of']}")
+        typer.echo(f"Scenario {chosen.name}: {result['scenario']['why']}")
+        for d in result["designations"]:
+            withdrawn = " (withdrawn list)" if d["withdrawn"] else ""
+            typer.echo(f"  designated: {d['list_id']}{withdrawn}: {d['finding']}")
+        for law in result["state_laws"]:
+            typer.echo(f"  state law {law['law_id']} ({law['direction']}): {law['name']}")
+        for c in result["conditions"]:
+            amount = f"${c['amount_usd']:,}" if c["amount_usd"] is not None else c["amount_source"]
+            typer.echo(f"  FY{c['fiscal_year']} {c['condition_id']:<20} {c['status']:<15} "
+                       f"circuit: {c['circuit_status']:<13} {c['channel']:<12} {amount} "
+                       f"[{c['status_verification']}]")
+        for w in result["warnings"]:
+            typer.echo(f"warning: {w}")
+        typer.echo(result["disclaimer"])
+
+    @app.command("jurisdiction-profile")
+    def profile_cmd(
+        jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="As for exposure.")],
+        as_of: AsOfOpt = None, store: StoreOpt = None,
+    ) -> None:
+        """The jurisdiction profile JSON (identity, written policy, observed, money and law, sources)."""
+        from sanctuary_atlas.law.jurisdictions import jurisdiction as find
+        from sanctuary_atlas.law.profile import build_profile
+
+        ctx = _context(store)
+        try:
+            j = find(ctx.gaz, jurisdiction)
+        except LookupError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        _print(build_profile(ctx, j, _as_of(as_of)))
+
+    @app.command("exposure-national")
+    def national_cmd(scenario: ScenarioOpt = None, as_of: AsOfOpt = None, store: StoreOpt = None,
+                     declined_csv: DeclinedOpt = None, as_json: JsonOpt = False) -> None:
+        """National what-if: known dollars at stake under a scenario, by circuit and legal status."""
+        from sanctuary_atlas.law.exposure import national
+        from sanctuary_atlas.law.scenarios import ScenarioError, load_scenario
+
+        try:
+            chosen = load_scenario(scenario)
+        except ScenarioError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+        result = national(_context(store), chosen, _as_of(as_of), _declined(declined_csv))
+        if as_json:
+            _print(result)
+            return
+        typer.echo(f"{chosen.title} - as of {result['as_of']}: {result['jurisdictions_matched']} "
+                   f"jurisdictions ({result['jurisdictions_unknown']} unknown)")
+        for channel, t in result["totals"].items():
+            typer.echo(f"  {channel}: known ${t['known_usd']:,}; awards with unknown amount "
+                       f"{t['awards_with_unknown_amount']}; by status {t['by_status']}; "
+                       f"by circuit {t['by_circuit']}")
+        typer.echo(result["note"])
+
+    @app.command("import-funding")
+    def import_funding_cmd(
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file to import.")],
+        store: StoreOpt = None,
+        bja: Annotated[bool, typer.Option("--bja", help="FILE is a BJA JAG allocation table.")] = False,
+        fiscal_year: Annotated[int | None, typer.Option("--fiscal-year", help="FY of a BJA table.")] = None,
+        source: Annotated[str | None, typer.Option("--source", help="URL of a BJA table.")] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Import per-jurisdiction allocations/awards; every rejected row is listed with file and line."""
+        from sanctuary_atlas.law.funding import read_bja_jag_table, read_funding_csv, store_funding
+        from sanctuary_atlas.resolve.gazetteer import Gazetteer
+
+        gaz = Gazetteer.load()
+        if bja:
+            if fiscal_year is None or not source:
+                raise typer.BadParameter("--bja needs --fiscal-year and --source")
+            result = read_bja_jag_table(file, fiscal_year, gaz, source)
+        else:
+            result = read_funding_csv(file, gaz)
+        target = store_funding(result, store or default_store(), file.name) if result.rows else None
+        if as_json:
+            _print({"file": str(file), "imported": len(result.rows),
+                    "stored_at": str(target) if target else None,
+                    "rejected": [{"file": e.file, "line": e.line, "message": e.message}
+                                 for e in result.errors]})
+        else:
+            for error in result.errors:
+                typer.echo(f"rejected {error}", err=True)
+            typer.echo(f"{len(result.rows)} rows imported{f' into {target}' if target else ''}; "
+                       f"{len(result.errors)} problems")
+        if result.errors:
+            raise typer.Exit(1)
+
+    @app.command("jag")
+    def jag_cmd(
+        total: Annotated[int, typer.Option("--total", help="Formula amount for the year, in dollars.")],
+        states: Annotated[Path | None, typer.Option(
+            "--states", help="CSV: state,population,violent_crime (3-year average).")] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Byrne JAG formula (34 U.S.C. 10156): the minimum, and state allocations from your inputs."""
+        from sanctuary_atlas.law.jag import StateInput, minimum_allocation, state_allocations
+
+        out: dict[str, object] = {"total": total, "minimum_allocation": minimum_allocation(total)}
+        if states is not None:
+            with states.open(newline="", encoding="utf-8-sig") as handle:
+                rows = [StateInput(r["state"], int(r["population"]), int(float(r["violent_crime"])))
+                        for r in csv.DictReader(handle)]
+            out["states"] = [a.rounded() for a in state_allocations(total, rows)]
+        if as_json:
+            _print(out)
+            return
+        typer.echo(f"minimum allocation (0.25%): ${out['minimum_allocation']:,}")
+        for a in out.get("states", []):  # type: ignore[union-attr]
+            typer.echo(f"  {a['state']}: total ${a['total']:,} state ${a['state_share']:,} "
+                       f"local ${a['local_share']:,}{' (minimum)' if a['minimum_state'] else ''}")
+
+    @app.command("law-check")
+    def law_check_cmd(as_json: JsonOpt = False) -> None:
+        """Check the shipped reference tables, rules and scenarios; list names that did not resolve."""
+        from sanctuary_atlas.law.exposure import LawContext
+        from sanctuary_atlas.law.registry import load_registry
+        from sanctuary_atlas.law.scenarios import check_scenario, shipped_scenarios
+        from sanctuary_atlas.law.status import check_rules
+
+        reg = load_registry(strict=False)
+        ctx = LawContext(reg, _context(None).gaz)
+        lists = {d.list_id for d in ctx.designations.designations}
+        problems = [str(p) for p in reg.problems] + check_rules(ctx.engine.rules, reg)
+        problems += ctx.engine.unresolved_parties
+        for s in shipped_scenarios().values():
+            problems += check_scenario(s, reg, lists)
+        report = {"problems": problems,
+                  "unmatched_designations": [d.to_json() for d in ctx.designations.unmatched],
+                  "cited_amounts_without_one_jurisdiction": [str(e) for e in ctx.cited_errors],
+                  "designations_resolved": len(ctx.designations.designations)}
+        if as_json:
+            _print(report)
+        else:
+            for p in problems:
+                typer.echo(f"problem: {p}")
+            typer.echo(f"{report['designations_resolved']} designations resolved, "
+                       f"{len(report['unmatched_designations'])} unmatched, {len(problems)} problems")
+        if problems:
+            raise typer.Exit(1)

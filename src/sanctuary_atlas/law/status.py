@@ -209,8 +209,9 @@ class StatusEngine:
         circuit_status = circuit_effect.effect if circuit_effect else "none"
         covering = [(e, how) for e in active if e.scope != "circuit" and (how := self._covers(e, j))]
         status, reason = "", ""
-        if cond.announced and as_of < min(d.start() for d in cond.announced):
-            status, reason = "not_yet_imposed", f"announced {min(cond.announced)}"
+        first = min(cond.announced, key=lambda d: d.start(), default=None)
+        if first is not None and as_of < first.start():
+            status, reason = "not_yet_imposed", f"announced {first}"
         for wanted in ("withdrawn", "vacated", "enjoined"):
             if status:
                 break

@@ -22,7 +22,7 @@ class ValueError_(ValueError):
     """A cell that does not hold the kind of value its column promises."""
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
     """A calendar date known to the year, the month or the day."""
 
