@@ -122,6 +122,9 @@ class Resolver:
         return None
 
     def city_counties(self, postal: str, city: str) -> tuple[list[str], str]:
+        counties = self.gaz.counties(postal)
+        if len(counties) == 1:  # DC, Guam: the whole state is one county-equivalent
+            return [counties[0].fips], "only county of the state"
         if not city:
             return [], ""
         exact, table = self.gaz.place_county_source(postal, city)
@@ -265,7 +268,7 @@ class Resolver:
                 evidence.append(f"city {city!r} points to {cities}")
             return listed, "high" if agree else "medium"
         if len(cities) == 1:
-            conf = "high" if how_city in ("exact", "postal city") else "medium"
+            conf = "high" if how_city in ("exact", "postal city", "only county of the state") else "medium"
             if lead and lead != cities[0]:
                 conf = "low"
                 evidence.append(f"name suggests county {lead}")
@@ -294,7 +297,8 @@ class Resolver:
         if atype == "city_police_or_jail":
             return f"City of {city.title()}, {st.postal}" if city else None, county
         if atype == "state_prison_or_agency":
-            return f"State of {st.name}", st.fips
+            is_state = st.fips <= "56" and st.postal != "DC"
+            return (f"State of {st.name}" if is_state else st.name), st.fips
         if atype == "regional_jail":
             c = self.gaz.county(county)
             return f"Regional jail authority (host: {c.name if c else county})", county
