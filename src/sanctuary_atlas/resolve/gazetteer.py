@@ -66,6 +66,7 @@ class Gazetteer:
         self._postal_places: dict[tuple[str, str], list[str]] = defaultdict(list)
         self._harmonise: dict[str, str] = {}
         self._by_state: dict[str, dict[str, list[str]]] = {}
+        self._counties_by_state: dict[str, list[County]] = {}
         self._map_ids: set[str] = set()
         self._load_states(root)
         self._load_counties(root)
@@ -243,8 +244,14 @@ class Gazetteer:
         return self._counties.get(self.harmonise(fips.strip().zfill(5)))
 
     def counties(self, state: str | None = None) -> list[County]:
-        st = self.state(state) if state else None
-        return [c for c in self._counties.values() if st is None or c.state == st.postal]
+        if not state:
+            return list(self._counties.values())
+        st = self.state(state)
+        if st is None:
+            return []
+        if st.postal not in self._counties_by_state:
+            self._counties_by_state[st.postal] = [c for c in self._counties.values() if c.state == st.postal]
+        return list(self._counties_by_state[st.postal])
 
     def harmonise(self, fips: str) -> str:
         return self._harmonise.get(fips, fips)
