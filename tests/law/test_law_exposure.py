@@ -1,8 +1,8 @@
 """Exposure for a city, a county and a state, with and without imported allocations; scenario files;
 the declined-detainers scenario; the national what-if; the CLI.
 
-Declined-detainer counts: the FY2015 detainer file cannot be turned into counts per county without
-the facility resolver and the measure stage, so the declined scenario is tested with explicit counts.
+The declined scenario is tested twice: with explicit counts (the evaluator takes a mapping of key ->
+count), and on the real FY2015 detainer file ingested and built by the other stages (marked slow).
 """
 
 from __future__ import annotations
@@ -176,3 +176,43 @@ def test_cli_exposure_json_and_errors(tmp_path: Path) -> None:
     assert json.loads(imported.output)["rejected"][0]["line"] == 2
     jag = runner.invoke(app, ["jag", "--total", "278392240", "--json"])
     assert json.loads(jag.output)["minimum_allocation"] == 695_981
+
+
+@pytest.fixture(scope="module")
+def fy2015_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real FY2015 detainer file, ingested and built (facility -> responsible county) by the
+    ingest and resolve stages, as a user would with `sanctuary-atlas ingest` and `build`."""
+    from sanctuary_atlas.build import build
+    from sanctuary_atlas.ingest.pipeline import ingest
+    from sanctuary_atlas.paths import data_dir
+    from sanctuary_atlas.store import Store
+
+    root = tmp_path_factory.mktemp("law") / "store"
+    store = Store(root)
+    ingest([data_dir() / "ice-detainers-fy2015-nprapps" / "detainers_fy2015ytd.csv.gz"], store)
+    build(store)
+    return root
+
+
+@pytest.mark.slow
+def test_declined_scenario_and_observed_outcomes_from_the_real_fy2015_file(fy2015_store, reg, gaz,
+                                                                          tmp_path: Path) -> None:
+    from sanctuary_atlas.law.observed import declined_counts
+
+    counts = declined_counts(fy2015_store, date(2014, 10, 1), date(2015, 9, 30))
+    assert counts is not None and counts["48453"] >= 5  # Travis County, TX declined detainers in FY2015
+    scenario_file = tmp_path / "fy2015.toml"
+    scenario_file.write_text('name = "fy2015"\ntitle = "Declined 5+ in FY2015"\n[match]\n'
+                             'kind = "declined_detainers"\nmin_declined = 5\nperiod_from = "2014-10-01"\n'
+                             'period_to = "2015-09-30"\n[reach]\nconditions = ["JAG-NOTICE"]\n', encoding="utf-8")
+    ctx = LawContext(reg, gaz, fy2015_store)
+    travis = exposure(ctx, jurisdiction(gaz, "48453"), load_scenario(str(scenario_file)), date(2016, 1, 1))
+    assert travis["scenario"]["matched"] is True and f"{counts['48453']} declined" in travis["scenario"]["why"]
+    assert travis["conditions"] == []  # FY2017 conditions did not exist on 2016-01-01
+    observed = travis["observed"]
+    assert observed["suppression_k"] == 5 and observed["by_fiscal_year"][0]["fiscal_year"] == 2015
+    assert isinstance(observed["by_fiscal_year"][0]["issued"], int)  # over k: published as a number
+    never = [k for k, v in counts.items() if v == 0 and len(k) == 5]
+    assert never, "some counties declined none"
+    result = exposure(ctx, jurisdiction(gaz, never[0]), load_scenario(str(scenario_file)), date(2016, 1, 1))
+    assert result["scenario"]["matched"] is False

@@ -146,6 +146,7 @@ def exposure(ctx: LawContext, j: Jurisdiction, scenario: Scenario, as_of: date,
     if as_of > RESEARCH_HORIZON:
         warnings.append(f"the reference data ends around {RESEARCH_HORIZON.isoformat()}; anything later "
                         "(new rulings, new conditions) is not known here")
+    declined = _declined(ctx, scenario, declined, warnings)
     verdict = match(scenario, j, ctx.reg, ctx.designations, as_of, declined)
     conditions = ctx.condition_objects(j, scenario, as_of) if verdict.matched is not False else []
     own = [d.to_json() for d in ctx.designations.for_key(j.key)]
@@ -160,13 +161,40 @@ def exposure(ctx: LawContext, j: Jurisdiction, scenario: Scenario, as_of: date,
         "state_designations": state_level,
         "state_laws": laws,
         "agreements_287g": None,  # filled from the resolve stage's 287(g) table (issue 3, item 5)
-        "observed": None,  # hook for the measure stage: outcomes over time, suppressed
+        "observed": _observed(ctx, j, warnings),  # None until the store has a build
         "conditions": conditions,
         "money": money_summary(conditions),
         "sources": _sources(conditions, own + state_level, laws),
         "warnings": warnings,
         "disclaimer": DISCLAIMER,
     }
+
+
+def _declined(ctx: LawContext, scenario: Scenario, declined: Mapping[str, int] | None,
+              warnings: list[str]) -> Mapping[str, int] | None:
+    """Counts given by the caller win; otherwise the store's build supplies them, if there is one."""
+    if declined is not None or scenario.kind != "declined_detainers" or ctx.store is None:
+        return declined
+    from sanctuary_atlas.law.observed import declined_counts
+
+    start, end = (date.fromisoformat(d) for d in scenario.period)  # type: ignore[union-attr]
+    try:
+        return declined_counts(ctx.store, start, end)
+    except Exception as exc:  # another stage's data: a broken store must not hide the law facts
+        warnings.append(f"declined-detainer counts could not be read from {ctx.store}: {exc}")
+        return None
+
+
+def _observed(ctx: LawContext, j: Jurisdiction, warnings: list[str]) -> dict[str, object] | None:
+    if ctx.store is None:
+        return None
+    from sanctuary_atlas.law.observed import observed_outcomes
+
+    try:
+        return observed_outcomes(ctx.store, j)
+    except Exception as exc:  # as above: report, do not fail the exposure
+        warnings.append(f"observed outcomes could not be read from {ctx.store}: {exc}")
+        return None
 
 
 def money_summary(conditions: list[dict[str, object]]) -> dict[str, object]:
@@ -218,6 +246,7 @@ ENFORCEABILITY = ("upheld", "in_force", "no_ruling", "held_unlawful", "enjoined"
 def national(ctx: LawContext, scenario: Scenario, as_of: date,
              declined: Mapping[str, int] | None = None) -> dict[str, object]:
     """Total known dollars at stake under a scenario, by circuit, legal status, program and fiscal year."""
+    declined = _declined(ctx, scenario, declined, [])
     candidates = {d.key for d in ctx.designations.designations if d.key}
     candidates |= {r.recipient_key for r in (*ctx.cited, *ctx.imported)
                    if r.recipient_key not in {None, "US"}}

@@ -4,9 +4,10 @@ Sections: ``identity`` (names, keys, state, circuit, ICE areas), ``written_polic
 designations, 287(g)), ``observed`` (detainer outcomes over time from the measure stage, already
 suppressed), ``money_and_law`` (the exposure of ``exposure.py``) and ``sources``.
 
-Two parts come from other stages and are hooks here: ``observed`` and ``agreements_287g`` are
-whatever the caller passes (the lead wires them to the measure stage and the resolve stage's 287(g)
-table); left as None, the profile says so instead of showing an empty history.
+Two parts come from other stages and are hooks here. ``observed`` is what the caller's hook returns,
+else what ``observed.py`` reads from the store's current build (None without one);
+``agreements_287g`` is what the caller's hook returns (the resolve stage's 287(g) table is not joined
+here yet). Left as None, the profile says so instead of showing an empty history.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def build_profile(ctx: LawContext, j: Jurisdiction, as_of: date, scenario: Scena
         county = ctx.gaz.county(fips)
         counties.append({"fips": fips, "name": county.name if county else None,
                          "ice_area": getattr(county, "ice_area", None)})
-    observed_value = observed(j) if observed else None
+    observed_value = observed(j) if observed else exp["observed"]
     agreements = agreements_287g(j) if agreements_287g else None
     return {
         "profile_version": PROFILE_VERSION,
@@ -49,7 +50,8 @@ def build_profile(ctx: LawContext, j: Jurisdiction, as_of: date, scenario: Scena
                                      else "not joined yet (resolve stage, 287(g))"),
         },
         "observed": observed_value,
-        "observed_note": None if observed_value is not None else "not joined yet (measure stage)",
+        "observed_note": (None if observed_value is not None
+                          else "no observed outcomes: no store with a current build was given"),
         "money_and_law": {"scenario": exp["scenario"], "conditions": exp["conditions"], "money": exp["money"],
                           "warnings": exp["warnings"]},
         "sources": exp["sources"],

@@ -28,6 +28,7 @@ from sanctuary_atlas.law.jurisdictions import Jurisdiction
 from sanctuary_atlas.law.records import Registry
 from sanctuary_atlas.law.values import parse_partial_date
 
+SUPPRESS_K = 5  # DESIGN.md publishing rule: counts 1..k-1 are shown as "<k"
 MATCH_KINDS = ("all", "designation", "state_law", "declined_detainers")
 
 
@@ -165,5 +166,7 @@ def match(scenario: Scenario, j: Jurisdiction, reg: Registry, designations: Desi
         return Match(None, f"unknown: no declined-detainer count for {j.key} (counts are kept per county)")
     count = declined[j.key]
     period = " to ".join(scenario.period or ())
-    return Match(count >= scenario.min_declined, f"{count} declined detainers in {period} "
+    # The reason is published, so a small count is shown as "<k" like every other published count.
+    shown = f"<{SUPPRESS_K}" if 0 < count < SUPPRESS_K else str(count)
+    return Match(count >= scenario.min_declined, f"{shown} declined detainers in {period} "
                  f"(threshold {scenario.min_declined})")
