@@ -216,3 +216,29 @@ def test_declined_scenario_and_observed_outcomes_from_the_real_fy2015_file(fy201
     assert never, "some counties declined none"
     result = exposure(ctx, jurisdiction(gaz, never[0]), load_scenario(str(scenario_file)), date(2016, 1, 1))
     assert result["scenario"]["matched"] is False
+
+
+def test_cli_national_profile_and_bja_import(tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"SANCTUARY_ATLAS_STORE": str(tmp_path / "store")}
+    national_out = runner.invoke(app, ["exposure-national", "--scenario", "state-law-limits",
+                                       "--as-of", "2020-08-01", "--json"], env=env)
+    assert national_out.exit_code == 0, national_out.output
+    totals = json.loads(national_out.output)["totals"]["direct"]
+    assert totals["known_usd"] == sum(totals["by_circuit"].values()) > 0
+    profile = runner.invoke(app, ["jurisdiction-profile", "--jurisdiction", "Denver, CO",
+                                  "--as-of", "2025-09-01"], env=env)
+    assert profile.exit_code == 0, profile.output
+    assert json.loads(profile.output)["identity"]["fips"] == "08031"
+    table = tmp_path / "bja.csv"
+    table.write_text("State,Jurisdiction Name,Government Type,Eligible Individual Allocation,"
+                     "Eligible Joint Allocation\nCO,DENVER CITY,Municipal,\"$500,000\",\n", encoding="utf-8")
+    no_fy = runner.invoke(app, ["import-funding", str(table), "--bja"], env=env)
+    assert no_fy.exit_code != 0
+    ok = runner.invoke(app, ["import-funding", str(table), "--bja", "--fiscal-year", "2019",
+                             "--source", "https://bja.ojp.gov/x", "--json"], env=env)
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["imported"] == 1
+    exp = runner.invoke(app, ["exposure", "--jurisdiction", "08031", "--as-of", "2020-08-01", "--json"], env=env)
+    fy2019 = [c for c in json.loads(exp.output)["conditions"] if c["fiscal_year"] == 2019]
+    assert fy2019 and all(c["amount_usd"] == 500_000 for c in fy2019)

@@ -122,6 +122,7 @@ class LawContext:
                 out.append({"program": cond.program, "program_key": key, "fiscal_year": fy,
                             "condition_id": cond.condition_id, "condition_row": cond.row_id,
                             "condition": cond.condition_short, "condition_verification": cond.verification,
+                            "condition_sources": list(cond.sources),
                             "channel": channel, "status": status["status"], "reason": status["reason"],
                             "circuit_status": status["circuit_status"],
                             "party_injunction": status["party_injunction"], "cases": status["cases"],
@@ -221,6 +222,8 @@ def money_summary(conditions: list[dict[str, object]]) -> dict[str, object]:
 def _sources(conditions: list[dict], designations: list[dict], laws: list[dict]) -> list[dict[str, object]]:
     seen: dict[str, dict[str, object]] = {}
     for c in conditions:
+        seen.setdefault(c["condition_row"], {"id": c["condition_row"], "sources": c["condition_sources"],
+                                             "verification": c["condition_verification"]})
         for case in c["cases"] + c["other_rulings"]:
             seen.setdefault(case["id"], {"id": case["id"], "sources": case["sources"],
                                          "verification": case["verification"]})
@@ -295,6 +298,8 @@ def national(ctx: LawContext, scenario: Scenario, as_of: date,
     return {"scenario": scenario.to_json(), "as_of": as_of.isoformat(),
             "jurisdictions_matched": len(matched),
             "jurisdictions_unknown": len(unknown_match), "totals": totals,
+            "universe": ("jurisdictions considered: every state, every designated jurisdiction, every "
+                         "recipient with a known amount, and every key with a declined-detainer count"),
             "note": ("Known dollars only: most allocations are not in the shipped data (import BJA tables). "
                      "Each award counts once, under its most enforceable condition's status. Umbrella "
                      "figures (all federal funds) overlap with program figures and are kept apart."),

@@ -38,15 +38,6 @@ class Fact:
     verification: str
     notes: str
 
-    def provenance(self) -> dict[str, object]:
-        return {
-            "file": f"data/reference/{self.file}" if "/" not in self.file else f"data/{self.file}",
-            "line": self.line,
-            "sources": list(self.sources),
-            "verification": self.verification,
-            "notes": self.notes or None,
-        }
-
 
 @dataclass(frozen=True)
 class Case(Fact):
