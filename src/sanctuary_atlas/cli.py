@@ -11,6 +11,7 @@ import typer
 from sanctuary_atlas.ingest import commands as ingest_commands
 from sanctuary_atlas.law import commands as law_commands
 from sanctuary_atlas.measure import commands as measure_commands
+from sanctuary_atlas.publish import commands as publish_commands
 from sanctuary_atlas.resolve import commands as resolve_commands
 
 app = typer.Typer(
@@ -21,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for stage in (ingest_commands, resolve_commands, measure_commands, law_commands):
+for stage in (ingest_commands, resolve_commands, measure_commands, publish_commands, law_commands):
     stage.register(app)
 
 

@@ -1,0 +1,270 @@
+"""The Declined Detainer Outcome Report, rebuilt without the errors that sank the 2017 one.
+
+2017's report listed declines one line per person, counted transfers as refusals, gave dates that were not
+the date of any decision, mixed up same-name counties, and showed no denominators. Here every section
+is an aggregate per responsible authority, with its denominator, from resolved facilities; transfers are
+their own bucket; the cohort is the detainer's issue (prepare) date and says so; and section IV computes
+the fidelity flags from the data instead of leaving them to critics.
+
+The sections are plain data (lists of dicts) so that HTML, PDF, CSV and JSON all render the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import ibis
+
+from sanctuary_atlas.measure.outcomes import Period, outcomes, with_buckets
+from sanctuary_atlas.measure.suppress import suppress_rows
+from sanctuary_atlas.measure.vocabulary import bucket_names
+
+LOCAL_AUTHORITIES = ("county_sheriff_or_jail", "city_police_or_jail", "regional_jail", "tribal")
+JURISDICTION_KEYS = ["authority_name", "authority_type", "authority_fips", "county_fips", "county_name"]
+
+# Policy lookup: (county_fips, authority_fips, as_of) -> designations and laws known on that date.
+PolicyLookup = Callable[[str | None, str | None, date], dict[str, Any]]
+
+
+@dataclass
+class DDOR:
+    period: Period
+    generated_from: dict[str, Any]
+    min_cell: int
+    section_i: list[dict[str, Any]] = field(default_factory=list)
+    section_ii: list[dict[str, Any]] = field(default_factory=list)
+    section_iii: list[dict[str, Any]] = field(default_factory=list)
+    section_iv: dict[str, Any] = field(default_factory=dict)
+    non_local: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": "Declined Detainer Outcome Report (rebuilt)",
+            "period": {"from": str(self.period.start), "to": str(self.period.end)},
+            "cohort": "detainers issued (prepare date) in the period; outcomes as recorded in the release",
+            "min_cell": self.min_cell,
+            "generated_from": self.generated_from,
+            "section_i_most_detainers": self.section_i,
+            "section_ii_declines": self.section_ii,
+            "section_iii_limiting_policies": self.section_iii,
+            "section_iv_fidelity": self.section_iv,
+            "state_and_federal_custody": self.non_local,
+        }
+
+
+def _rows(expr: ibis.Table) -> list[dict[str, Any]]:
+    return expr.to_pyarrow().to_pylist()
+
+
+def build_ddor(
+    t: ibis.Table,
+    period: Period,
+    policy: PolicyLookup,
+    *,
+    top: int = 25,
+    min_cell: int = 5,
+    generated_from: dict[str, Any] | None = None,
+) -> DDOR:
+    if period.start is None or period.end is None:
+        raise ValueError("the DDOR needs a closed period (--from and --to)")
+    report = DDOR(period, generated_from or {}, min_cell)
+    local = t.filter(t.authority_type.isin(LOCAL_AUTHORITIES))
+
+    in_period = _rows(outcomes(local, JURISDICTION_KEYS, period))
+    # I: most detainers issued, with outcome shares and the policy known on the period's last day.
+    for rank, row in enumerate(in_period[:top], start=1):
+        row["rank"] = rank
+        row["policy"] = policy(row["county_fips"], row["authority_fips"], period.end)
+        report.section_i.append(row)
+
+    # II: declines per jurisdiction, with the cumulative picture (all data up to the period's end).
+    cumulative = {_key(r): r for r in _rows(outcomes(local, JURISDICTION_KEYS, Period(None, period.end)))}
+    declining = sorted((r for r in in_period if r["declined"] > 0), key=lambda r: (-r["declined"], -r["issued"]))
+    for row in declining:
+        cum = cumulative.get(_key(row), {})
+        report.section_ii.append(
+            {
+                **{k: row[k] for k in JURISDICTION_KEYS},
+                "issued": row["issued"],
+                "declined": row["declined"],
+                "denominator": row["denominator"],
+                "decline_rate": row["decline_rate"],
+                "cumulative_issued": cum.get("issued"),
+                "cumulative_declined": cum.get("declined"),
+                "cumulative_denominator": cum.get("denominator"),
+                "cumulative_decline_rate": cum.get("decline_rate"),
+                "policy": policy(row["county_fips"], row["authority_fips"], period.end),
+            }
+        )
+
+    report.non_local = _rows(outcomes(t.filter(~t.authority_type.isin(LOCAL_AUTHORITIES)), ["authority_type"], period))
+    report.section_iv = _fidelity(t, local, period, report)
+    _suppress(report)
+    return report
+
+
+def _key(row: dict[str, Any]) -> tuple:
+    return tuple(row.get(k) for k in JURISDICTION_KEYS)
+
+
+def _suppress(report: DDOR) -> None:
+    k = report.min_cell
+    report.section_i = suppress_rows(report.section_i, k)
+    report.non_local = suppress_rows(report.non_local, k)
+    # Section II rows carry two independent tables (period and cumulative); each is suppressed as a unit:
+    # a decline count below k hides its row's rate, and the period's rows are what the reader ranks on.
+    label = f"<{k}"
+    for row in report.section_ii:
+        for prefix in ("", "cumulative_"):
+            n, den = row.get(f"{prefix}declined"), row.get(f"{prefix}denominator")
+            if n is not None and 0 < n < k:
+                row[f"{prefix}declined"] = label
+                row[f"{prefix}decline_rate"] = None
+                # denominator minus declined would still not reveal it; the issued count is kept.
+            if den is not None and 0 < den < k:
+                row[f"{prefix}denominator"] = label
+                row[f"{prefix}decline_rate"] = None
+            issued = row.get(f"{prefix}issued")
+            if issued is not None and 0 < issued < k:
+                row[f"{prefix}issued"] = label
+
+
+def _fidelity(t: ibis.Table, local: ibis.Table, period: Period, report: DDOR) -> dict[str, Any]:
+    """Section IV: scope and the automatic flags for the 2017 report's known failure modes."""
+    assert period.start is not None and period.end is not None
+    b = with_buckets(t)
+    b = b.filter((b.prepare_date >= period.start) & (b.prepare_date <= period.end))
+    if "is_duplicate" in b.columns:
+        b = b.filter(~b.is_duplicate.fill_null(False))
+    totals = (
+        b.aggregate(
+            issued=b.count(),
+            unknown=(b.bucket.isin(["unknown", "unmapped"])).cast("int64").sum().fill_null(0),
+            transferred=(b.bucket == "transferred").cast("int64").sum().fill_null(0),
+            declined=(b.bucket == "declined").cast("int64").sum().fill_null(0),
+            no_county=b.county_fips.isnull().cast("int64").sum().fill_null(0),
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    confidence = {r["confidence"] or "none": r["n"] for r in _rows(b.group_by("confidence").aggregate(n=b.count()))}
+    flags: list[dict[str, Any]] = []
+
+    # Declines concentrated on one date: a sign the date is a data-entry or batch date, not behaviour.
+    lb = with_buckets(local)
+    lb = lb.filter((lb.prepare_date >= period.start) & (lb.prepare_date <= period.end) & (lb.bucket == "declined"))
+    per_day = lb.group_by([*JURISDICTION_KEYS, "prepare_date"]).aggregate(n=lb.count())
+    top_day = per_day.group_by(JURISDICTION_KEYS).aggregate(
+        declined=per_day.n.sum(), busiest=per_day.n.max(), days=per_day.count()
+    )
+    for r in _rows(top_day.filter((top_day.declined >= report.min_cell) & (top_day.busiest * 2 > top_day.declined))):
+        flags.append(
+            {
+                "flag": "declines_concentrated_on_one_date",
+                "authority_name": r["authority_name"],
+                "county_fips": r["county_fips"],
+                "detail": f"more than half of this authority's declines in the period share one prepare date "
+                f"({r['days']} distinct dates)",
+            }
+        )
+
+    # Right-censoring: detainers issued near the period's end have had less time to get an outcome.
+    late_start = max(period.start, period.end - timedelta(days=30))
+    late = b.filter(b.prepare_date >= late_start)
+    late_row = (
+        late.aggregate(
+            n=late.count(), unknown=late.bucket.isin(["unknown", "unmapped"]).cast("int64").sum().fill_null(0)
+        )
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    if late_row["n"] and totals["issued"]:
+        late_share = late_row["unknown"] / late_row["n"]
+        overall = totals["unknown"] / totals["issued"]
+        if late_share > overall + 0.05:
+            flags.append(
+                {
+                    "flag": "recent_detainers_lack_outcomes",
+                    "detail": f"{late_share:.0%} of detainers issued in the last 30 days of the period have no "
+                    f"recorded outcome, against {overall:.0%} over the whole period",
+                }
+            )
+
+    # Same-name counties: a listed jurisdiction whose county name exists in other states too.
+    listed = {(r["county_name"], r["county_fips"]) for r in report.section_i + report.section_ii if r["county_name"]}
+    for name, fips, states in _same_name_counties(listed):
+        flags.append(
+            {
+                "flag": "same_name_county",
+                "county_fips": fips,
+                "detail": f"{name} also exists in {', '.join(states)}; resolved by facility code, city and state "
+                "(see resolve evidence)",
+            }
+        )
+
+    if totals["transferred"]:
+        flags.append(
+            {
+                "flag": "transfers_not_declines",
+                "detail": f"{_n(totals['transferred'], report.min_cell)} detainers ended in transfer to other "
+                "custody; they are counted as transferred, never as declines",
+            }
+        )
+    uncertain = b.filter(b.confidence.isin(["low", "none"]) | b.confidence.isnull())
+    low = _rows(
+        uncertain.group_by(["facility_name", "facility_city", "facility_state", "confidence"])
+        .aggregate(issued=uncertain.count())
+        .order_by(ibis.desc("issued"))
+        .limit(10)
+    )
+    if low:
+        flags.append(
+            {
+                "flag": "low_confidence_resolution",
+                "detail": "facilities whose authority or county is uncertain; their detainers are left out of "
+                "the per-jurisdiction sections",
+                "facilities": suppress_counts(low, report.min_cell, ["issued"]),
+            }
+        )
+    flags.append(
+        {
+            "flag": "cohort_is_issue_date",
+            "detail": "rows are grouped by the date the detainer was issued; these releases record no date of "
+            "the decline itself, so no detainer issued before the period is counted in it",
+        }
+    )
+    issued = totals["issued"]
+    return {
+        "detainers_issued": _n(issued, report.min_cell),
+        "unknown_outcome": _n(totals["unknown"], report.min_cell),
+        "unknown_share": totals["unknown"] / issued if issued else None,
+        "without_county": _n(totals["no_county"], report.min_cell),
+        "resolution_confidence": {k: _n(v, report.min_cell) for k, v in confidence.items()},
+        "buckets": bucket_names(),
+        "flags": flags,
+    }
+
+
+def _n(value: int, k: int) -> int | str:
+    return f"<{k}" if 0 < value < k else value
+
+
+def suppress_counts(rows: list[dict[str, Any]], k: int, columns: list[str]) -> list[dict[str, Any]]:
+    return [{**r, **{c: _n(r[c], k) for c in columns}} for r in rows]
+
+
+def _same_name_counties(listed: set[tuple[str, str]]) -> list[tuple[str, str, list[str]]]:
+    from sanctuary_atlas.resolve.gazetteer import Gazetteer
+
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for county in Gazetteer.load().counties():
+        by_name.setdefault(county.name.upper(), []).append((county.fips, county.state))
+    out = []
+    for name, fips in sorted(listed):
+        others = sorted(state for f, state in by_name.get(name.split(",")[0].strip().upper(), []) if f != fips)
+        if others:
+            out.append((name, fips, others))
+    return out

@@ -1,0 +1,69 @@
+"""Charts as Vega-Lite (Altair), rendered to SVG offline with vl-convert: no browser, no network."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanctuary_atlas.measure.vocabulary import buckets
+
+# One colour per bucket, fixed so every chart reads the same way; colour-blind-safe (Okabe-Ito order).
+BUCKET_COLOURS = {
+    "honored": "#0072B2",
+    "declined": "#D55E00",
+    "insufficient_notice": "#E69F00",
+    "not_picked_up": "#CC79A7",
+    "transferred": "#009E73",
+    "released_other": "#56B4E9",
+    "lifted_by_ice": "#999999",
+    "superseded": "#DDDDDD",
+    "unknown": "#F0E442",
+}
+
+
+HIDDEN = "Small cells (hidden)"
+
+
+def outcome_bars(rows: list[dict[str, Any]], label_key: str, title: str, fmt: str = "svg") -> str | bytes:
+    """Stacked horizontal bars of outcome counts per row.
+
+    Suppressed cells are drawn together as one grey segment (issued minus the shown cells): that sum is
+    derivable from the published table anyway, and leaving it out would make bars lie about their length.
+    """
+    import altair as alt  # heavy imports kept off the CLI's start-up path
+    import vl_convert as vlc
+
+    values = []
+    for order, row in enumerate(rows):
+        if not isinstance(row.get("issued"), int):
+            continue
+        shown = 0
+        for b in buckets():
+            v = row.get(b.name)
+            if isinstance(v, int) and v > 0:
+                shown += v
+                values.append({"who": row[label_key], "order": order, "outcome": b.label, "key": b.name, "n": v})
+        if row["issued"] > shown:
+            values.append(
+                {"who": row[label_key], "order": order, "outcome": HIDDEN, "key": "zz", "n": row["issued"] - shown}
+            )
+    if not values:
+        return ""
+    domain = [b.label for b in buckets()] + [HIDDEN]
+    chart = (
+        alt.Chart(alt.Data(values=values), title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("who:N", sort=alt.EncodingSortField(field="order", op="min"), title=None),
+            x=alt.X("sum(n):Q", title="detainers issued in the period"),
+            color=alt.Color(
+                "outcome:N",
+                scale=alt.Scale(domain=domain, range=[*(BUCKET_COLOURS[b.name] for b in buckets()), "#BBBBBB"]),
+                legend=alt.Legend(orient="bottom", columns=3, title=None),
+            ),
+            order=alt.Order("key:N"),
+        )
+        .properties(width=460, height=max(100, 11 * len(rows)))
+    )
+    if fmt == "png":
+        return vlc.vegalite_to_png(chart.to_json(), scale=2)
+    return vlc.vegalite_to_svg(chart.to_json())

@@ -1,0 +1,121 @@
+"""Render a DDOR (``measure.ddor``) as HTML, PDF (WeasyPrint), CSV or JSON."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from sanctuary_atlas.measure.ddor import DDOR
+from sanctuary_atlas.measure.vocabulary import bucket_names, buckets
+from sanctuary_atlas.publish.charts import outcome_bars
+
+FORMATS = ("html", "pdf", "csv", "json")
+
+
+def _n(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+def _policy(policy: dict[str, Any] | None) -> str:
+    if not policy:
+        return ""
+    parts = []
+    for d in policy.get("designations", []):
+        status = " (withdrawn)" if d.get("withdrawn") else ""
+        parts.append(f"{d['list_date']}: {d['list']}{status} [{d['level']}; {d['verification']}]")
+    for law in policy.get("state_laws", []):
+        parts.append(f"state law {law['direction']}: {law['name']} [{law['verification']}]")
+    return "; ".join(parts) or "none found"
+
+
+# Long sections are cut in the printed report (the CSV and JSON carry every row).
+PRINT_LIMITS = {"section_ii_declines": 40, "section_iii_limiting_policies": 60}
+
+
+def render_html(report: DDOR, for_print: bool = False) -> str:
+    env = Environment(loader=PackageLoader("sanctuary_atlas.publish"), autoescape=select_autoescape())
+    template = env.get_template("ddor.html.j2")
+    data = report.as_json()
+    omitted = {}
+    if for_print:
+        for key, limit in PRINT_LIMITS.items():
+            omitted[key] = max(0, len(data[key]) - limit)
+            data[key] = data[key][:limit]
+    title = "Outcomes of detainers issued in the period"
+    if for_print:
+        png = outcome_bars(report.section_i, "authority_name", title, fmt="png")
+        chart = f'<img alt="{title}" style="width:60%" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+    else:
+        chart = outcome_bars(report.section_i, "authority_name", title)
+    return template.render(r=data, buckets=buckets(), n=_n, pct=_pct, policy=_policy, chart_i=chart, omitted=omitted)
+
+
+def render_csv(report: DDOR) -> str:
+    """Sections I-III as one long table with a ``section`` column; section IV's flags as rows too."""
+    counts = ["issued", *bucket_names(), "denominator", "decline_rate", "honor_rate"]
+    cumulative = ["cumulative_issued", "cumulative_declined", "cumulative_denominator", "cumulative_decline_rate"]
+    fields = [
+        "section",
+        "rank",
+        "authority_name",
+        "authority_type",
+        "county_fips",
+        "authority_fips",
+        *counts,
+        *cumulative,
+        "policy",
+        "jurisdiction_key",
+        "state",
+        "basis",
+        "date",
+        "verification",
+        "source",
+        "detail",
+    ]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in report.section_i:
+        writer.writerow({**row, "section": "I", "policy": _policy(row.get("policy"))})
+    for row in report.section_ii:
+        writer.writerow({**row, "section": "II", "policy": _policy(row.get("policy"))})
+    for row in report.section_iii:
+        writer.writerow({**row, "section": "III", "authority_name": row["name"], "source": "; ".join(row["sources"])})
+    for flag in report.section_iv.get("flags", []):
+        writer.writerow(
+            {
+                "section": "IV",
+                "basis": flag["flag"],
+                "authority_name": flag.get("authority_name"),
+                "county_fips": flag.get("county_fips"),
+                "detail": flag["detail"],
+            }
+        )
+    return buf.getvalue()
+
+
+def write_report(report: DDOR, fmt: str, out: Path) -> None:
+    if fmt == "json":
+        out.write_text(json.dumps(report.as_json(), indent=2, default=str), encoding="utf-8")
+    elif fmt == "csv":
+        out.write_text(render_csv(report), encoding="utf-8")
+    elif fmt == "html":
+        out.write_text(render_html(report), encoding="utf-8")
+    elif fmt == "pdf":
+        from weasyprint import HTML  # imported here: loading its C libraries costs time other formats skip
+
+        HTML(string=render_html(report, for_print=True)).write_pdf(str(out))
+    else:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")

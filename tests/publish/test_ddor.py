@@ -1,0 +1,139 @@
+"""The rebuilt DDOR: aggregates only, suppressed, denominators present, the 2017 errors flagged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+from pypdf import PdfReader
+
+from sanctuary_atlas.measure.ddor import build_ddor
+from sanctuary_atlas.measure.outcomes import Period
+from sanctuary_atlas.store import Store
+
+from .conftest import FY2015
+
+WEEK = ["--from", "2015-02-01", "--to", "2015-02-07"]
+
+
+def _ddor(store: Store, out: Path, fmt: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["sanctuary-atlas", "ddor", *WEEK, "--format", fmt, "--out", str(out), "--store", str(store.root), *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _counts(obj: Any, key: str = "") -> list[tuple[str, Any]]:
+    """Every (field, value) pair in the report whose field is a count."""
+    count_fields = {
+        "issued",
+        "declined",
+        "honored",
+        "denominator",
+        "unknown",
+        "transferred",
+        "lifted_by_ice",
+        "released_other",
+        "not_picked_up",
+        "insufficient_notice",
+        "superseded",
+        "cumulative_issued",
+        "cumulative_declined",
+        "cumulative_denominator",
+    }
+    out: list[tuple[str, Any]] = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out += _counts(v, k)
+    elif isinstance(obj, list):
+        for v in obj:
+            out += _counts(v, key)
+    elif key in count_fields:
+        out.append((key, obj))
+    return out
+
+
+def test_json_report_is_aggregated_suppressed_and_flags_2017_errors(built_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "ddor.json"
+    done = _ddor(built_store, out, "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    counts = _counts(report)
+    assert counts, "the report has counts"
+    for field, value in counts:
+        assert value == "<5" or value is None or not (0 < value < 5), (field, value)
+    section_i = report["section_i_most_detainers"]
+    assert len(section_i) == 25
+    assert all("denominator" in row and "decline_rate" in row for row in section_i)
+    flags = {f["flag"] for f in report["section_iv_fidelity"]["flags"]}
+    assert {"cohort_is_issue_date", "same_name_county"} <= flags
+    # No person-level fields anywhere.
+    text = out.read_text()
+    for forbidden in ("person_id", "unique_identifier", "birth_year", "source_row"):
+        assert forbidden not in text
+
+
+def test_declines_match_a_raw_recount(built_store: Store) -> None:
+    """Unsuppressed (k=1, library only): local declines in II plus the state/federal/unknown rows = raw count."""
+    table = ibis.duckdb.from_connection(built_store.connect()).table("detainers_resolved")
+    period = Period(date(2015, 2, 1), date(2015, 2, 7))
+    report = build_ddor(table, period, lambda *_: {}, min_cell=1)
+    local = sum(r["declined"] for r in report.section_ii)
+    other = sum(r["declined"] for r in report.non_local)
+    raw = (
+        duckdb.connect()
+        .execute(
+            f"""SELECT count(*) FROM read_csv('{FY2015}', all_varchar=true)
+            WHERE "Detainer Lift Reason" = 'Detainer Declined by LEA'
+              AND CAST("Prepare Date" AS DATE) BETWEEN DATE '2015-02-01' AND DATE '2015-02-07'"""
+        )
+        .fetchone()[0]
+    )
+    assert local + other == raw
+    assert local > 0 and report.section_i[0]["issued"] >= report.section_i[-1]["issued"]
+
+
+def test_every_format_renders(built_store: Store, tmp_path: Path) -> None:
+    for fmt in ("html", "csv", "pdf"):
+        out = tmp_path / f"ddor.{fmt}"
+        done = _ddor(built_store, out, fmt)
+        assert done.returncode == 0, done.stderr
+    html = (tmp_path / "ddor.html").read_text()
+    for heading in (
+        "I. Jurisdictions with the most detainers issued",
+        "II. Declines per jurisdiction",
+        "III. Jurisdictions with limiting policies",
+        "IV. Scope and data fidelity",
+        "<svg",
+    ):
+        assert heading in html
+    sections = {r["section"] for r in csv.DictReader(io.StringIO((tmp_path / "ddor.csv").read_text()))}
+    assert {"I", "II", "IV"} <= sections
+    pdf = PdfReader(tmp_path / "ddor.pdf")
+    assert len(pdf.pages) >= 2
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert "Declines per jurisdiction" in text and "Maricopa County" in text
+
+
+def test_bad_arguments(built_store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "x.json"
+    store = ["--store", str(built_store.root), "--out", str(out), "--format", "json"]
+    cases = [
+        (["--from", "2015-02-07", "--to", "2015-02-01", *store], "is before --from"),
+        ([*WEEK, *store, "--min-cell", "0"], "always suppress"),
+        ([*WEEK, "--store", str(built_store.root), "--out", str(out), "--format", "docx"], "--format must be"),
+        (["--from", "Feb 1", "--to", "2015-02-07", *store], "is not a date"),
+    ]
+    for args, message in cases:
+        done = subprocess.run(["sanctuary-atlas", "ddor", *args], capture_output=True, text=True, timeout=120)
+        assert done.returncode != 0 and message in done.stderr, (args, done.stderr)
+    assert not out.exists()
