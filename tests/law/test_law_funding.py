@@ -114,3 +114,17 @@ def test_shipped_cited_amounts_resolve(reg, gaz) -> None:
     # Rows about several jurisdictions keep no key, and say why.
     assert by_id["F069"].recipient_key is None
     assert {e.line for e in result.errors} >= {reg.amounts["F069"].line, reg.amounts["F063"].line}
+
+
+def test_funding_command_lists_cited_amounts_by_key(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from sanctuary_atlas.cli import app
+
+    out = CliRunner().invoke(app, ["funding", "--jurisdiction", "Providence, RI", "--json"],
+                             env={"SANCTUARY_ATLAS_STORE": str(tmp_path / "store")})
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    assert [(r["fiscal_year"], r["amount_usd"], r["verification"]) for r in rows] == [(2017, 212112, "verified")]

@@ -109,3 +109,24 @@ def test_local_allocations_conserve_money(amount: int, crimes: list[int]) -> Non
     result = local_allocations(amount, [LocalInput(f"U{i}", c) for i, c in enumerate(crimes)])
     assert sum(a.amount for a in result.allocations) + result.to_state == amount
     assert all(a.amount == 0 or a.amount >= 10_000 for a in result.allocations)
+
+
+def test_jag_command_local_allocations(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from sanctuary_atlas.cli import app
+
+    local = tmp_path / "local.csv"
+    local.write_text("name,violent_crime,years_reported,cj_expenditure\nCity1,600,10,\nCity2,300,10,\n"
+                     "Town,50,10,\nVillage,50,2,\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["jag", "--total", "1000000", "--local", str(local),
+                                   "--local-amount", "100000", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert {a["name"]: a["amount"] for a in data["local"]} == {"City1": 63_158, "City2": 31_579, "Town": 0,
+                                                               "Village": 0}
+    assert data["local_to_state"] == 5_263
+    missing = CliRunner().invoke(app, ["jag", "--total", "1000000", "--local", str(local)])
+    assert missing.exit_code != 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -60,8 +61,15 @@ def _context(store: Path | None) -> LawContext:
     return LawContext.load(store or default_store())
 
 
+def _json_default(value: object) -> object:
+    # Dollar amounts are Decimal so that cents survive parsing; JSON gets numbers, not strings.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
 def _print(data: object) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
 
 
 def register(app: typer.Typer) -> None:
@@ -181,17 +189,45 @@ def register(app: typer.Typer) -> None:
         total: Annotated[int, typer.Option("--total", help="Formula amount for the year, in dollars.")],
         states: Annotated[Path | None, typer.Option(
             "--states", help="CSV: state,population,violent_crime (3-year average).")] = None,
+        local: Annotated[Path | None, typer.Option(
+            "--local", help="CSV: name,violent_crime[,years_reported,cj_expenditure] for one state.")] = None,
+        local_amount: Annotated[int | None, typer.Option(
+            "--local-amount", help="The state's 40% local amount, for --local.")] = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """Byrne JAG formula (34 U.S.C. 10156): the minimum, and state allocations from your inputs."""
-        from sanctuary_atlas.law.jag import StateInput, minimum_allocation, state_allocations
+        """Byrne JAG formula (34 U.S.C. 10156): the minimum, state and local allocations from your inputs."""
+        from fractions import Fraction
+
+        from sanctuary_atlas.law.jag import (
+            LocalInput,
+            StateInput,
+            dollars,
+            local_allocations,
+            minimum_allocation,
+            state_allocations,
+        )
 
         out: dict[str, object] = {"total": total, "minimum_allocation": minimum_allocation(total)}
-        if states is not None:
-            with states.open(newline="", encoding="utf-8-sig") as handle:
-                rows = [StateInput(r["state"], int(r["population"]), int(float(r["violent_crime"])))
-                        for r in csv.DictReader(handle)]
-            out["states"] = [a.rounded() for a in state_allocations(total, rows)]
+        try:
+            if states is not None:
+                with states.open(newline="", encoding="utf-8-sig") as handle:
+                    rows = [StateInput(r["state"], int(r["population"]), Fraction(r["violent_crime"]))
+                            for r in csv.DictReader(handle)]
+                out["states"] = [a.rounded() for a in state_allocations(total, rows)]
+            if local is not None:
+                if local_amount is None:
+                    raise typer.BadParameter("--local needs --local-amount")
+                with local.open(newline="", encoding="utf-8-sig") as handle:
+                    units = [LocalInput(r["name"], Fraction(r["violent_crime"]),
+                                        int(r.get("years_reported") or 10),
+                                        Fraction(r["cj_expenditure"]) if r.get("cj_expenditure") else None)
+                             for r in csv.DictReader(handle)]
+                result = local_allocations(local_amount, units)
+                out["local"] = [{"name": a.name, "amount": dollars(a.amount), "reason": a.reason}
+                                for a in result.allocations]
+                out["local_to_state"] = dollars(result.to_state)
+        except (KeyError, ValueError, ZeroDivisionError) as exc:
+            raise typer.BadParameter(f"bad input: {exc!r}") from exc
         if as_json:
             _print(out)
             return
@@ -199,6 +235,34 @@ def register(app: typer.Typer) -> None:
         for a in out.get("states", []):  # type: ignore[union-attr]
             typer.echo(f"  {a['state']}: total ${a['total']:,} state ${a['state_share']:,} "
                        f"local ${a['local_share']:,}{' (minimum)' if a['minimum_state'] else ''}")
+        for a in out.get("local", []):  # type: ignore[union-attr]
+            typer.echo(f"  {a['name']}: ${a['amount']:,} ({a['reason']})")
+
+    @app.command("funding")
+    def funding_cmd(
+        jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", help="Only this key.")] = None,
+        store: StoreOpt = None, as_json: JsonOpt = False,
+    ) -> None:
+        """Known amounts: the shipped cited amounts and any imported ones, resolved to keys."""
+        from dataclasses import asdict
+
+        ctx = _context(store)
+        key = None
+        if jurisdiction:
+            from sanctuary_atlas.law.jurisdictions import jurisdiction as find
+
+            try:
+                key = find(ctx.gaz, jurisdiction).key
+            except LookupError as exc:
+                raise typer.BadParameter(str(exc)) from exc
+        rows = [r for r in (*ctx.imported, *ctx.cited) if key is None or r.recipient_key == key]
+        if as_json:
+            _print([asdict(r) for r in rows])
+            return
+        for r in rows:
+            amount = f"${r.amount_usd:,}" if r.amount_usd is not None else "(no figure)"
+            typer.echo(f"{r.recipient_key or '-':<22} FY{r.fiscal_year or '?'} {r.program_key:<12} {amount:>16} "
+                       f"{r.amount_kind:<11} {r.channel:<22} [{r.verification}] {r.origin}")
 
     @app.command("law-check")
     def law_check_cmd(as_json: JsonOpt = False) -> None:
