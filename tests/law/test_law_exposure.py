@@ -242,3 +242,13 @@ def test_cli_national_profile_and_bja_import(tmp_path: Path) -> None:
     exp = runner.invoke(app, ["exposure", "--jurisdiction", "08031", "--as-of", "2020-08-01", "--json"], env=env)
     fy2019 = [c for c in json.loads(exp.output)["conditions"] if c["fiscal_year"] == 2019]
     assert fy2019 and all(c["amount_usd"] == 500_000 for c in fy2019)
+
+
+def test_a_source_without_a_figure_stays_unknown(ctx, gaz) -> None:
+    # F064: Colorado's FY2018 award was withheld, "about $2.7 million (reported)", no number given.
+    colorado = exposure(ctx, jurisdiction(gaz, "08"), load_scenario(None), date(2020, 8, 1))
+    fy2018 = _conditions(colorado, "JAG-HARBOR")[0]
+    assert fy2018["amount_usd"] is None and fy2018["amount_source"] == UNKNOWN
+    assert fy2018["related_amounts"][0]["origin"].endswith("(F064)")
+    assert "2.7 million" in fy2018["related_amounts"][0]["amount_text"]
+    assert fy2018["status"] == "enjoined" and fy2018["party_injunction"]  # Colorado v. DOJ (L022)

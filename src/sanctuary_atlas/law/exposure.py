@@ -84,12 +84,14 @@ class LawContext:
     def amount(self, j: Jurisdiction, key: str, fy: int, channel: str) -> dict[str, object]:
         rows = [r for r in (*self.imported, *self.cited)
                 if r.recipient_key == j.key and r.program_key == key and r.fiscal_year == fy]
-        wanted = [r for r in rows if r.channel == channel]
+        # A row without a figure (a source that names no amount) cannot fill the amount; it is shown
+        # under related_amounts instead.
+        wanted = [r for r in rows if r.channel == channel and r.amount_usd is not None]
         if wanted:
             best = min(wanted, key=_preference)
             note = (f"BJA disparate group {best.group_id} (joint ${best.group_amount_usd:,})"
                     if best.group_id else None)
-            return {"amount_usd": int(best.amount_usd) if best.amount_usd is not None else None,
+            return {"amount_usd": int(best.amount_usd),  # type: ignore[arg-type]
                     "amount_kind": best.amount_kind, "amount_basis": best.notes or None, "group_note": note,
                     "amount_source": [_src(best)], "amount_verification": best.verification}
         totals = [r for r in rows if r.channel == "state_and_local_total" and r.amount_usd is not None]
@@ -104,7 +106,8 @@ class LawContext:
         return {"amount_usd": None, "amount_kind": None, "amount_basis": None, "amount_source": UNKNOWN,
                 "amount_verification": None,
                 "related_amounts": [_src(r) | {"amount_usd": int(r.amount_usd) if r.amount_usd else None,
-                                               "channel": r.channel} for r in rows] or None}
+                                               "amount_text": r.notes or None, "channel": r.channel}
+                                    for r in rows] or None}
 
     def condition_objects(self, j: Jurisdiction, scenario: Scenario, as_of: date) -> list[dict[str, object]]:
         through = fiscal_year(min(as_of, RESEARCH_HORIZON))

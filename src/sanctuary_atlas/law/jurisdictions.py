@@ -107,6 +107,8 @@ def _county(gaz: GazetteerLike, fips: str, kind: str = "county", name: str | Non
     if county.fips == "11001":
         return _state(gaz, "DC")
     st = gaz.state(county.state)
+    if county.name.lower().endswith(" city"):
+        kind = "city-county"  # an independent city is its own county-equivalent
     for (postal, _), row in _consolidated().items():
         if postal == county.state and row["county_fips"] == county.fips:
             kind, name = "city-county", row["name"]
