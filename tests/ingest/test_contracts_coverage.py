@@ -12,8 +12,6 @@ from hypothesis import strategies as st
 from ingest_kit import CONTRACTS, DDP_SAMPLE, FY2015, PA, REPO, load_toml
 
 from sanctuary_atlas.ingest import contracts
-from sanctuary_atlas.ingest.pipeline import ingest
-from sanctuary_atlas.store import Store
 
 LAYOUT_TOMLS = sorted(p.name for p in CONTRACTS.glob("*.toml") if "id" in load_toml(p.name))
 CANONICAL = load_toml("canonical.toml")
@@ -78,10 +76,10 @@ def test_variant_examples_are_detected_as_that_variant(name: str) -> None:
         assert (detected[0].id, detected[1].name) == (layout["id"], variant["name"])
 
 
-@pytest.fixture(scope="module")
-def real_ingest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    summary = ingest(REAL_FILES, Store(tmp_path_factory.mktemp("coverage") / "store"))
-    return {Path(f.path).name: f.extra_columns for f in summary.files}
+@pytest.fixture
+def real_ingest(bundled_cli: tuple[Path, dict]) -> dict[str, list[str]]:
+    """Extra columns reported per bundled file by ``sanctuary-atlas ingest --json``."""
+    return {Path(f["path"]).name: f["extra_columns"] for f in bundled_cli[1]["files"]}
 
 
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)

@@ -51,7 +51,7 @@ def release_rows(draw: st.DrawFn) -> list[tuple[str, list[str], dt.date | None]]
     return out
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=release_rows())
 def test_accounting_always_balances(rows: list[tuple[str, list[str], dt.date | None]]) -> None:
     kinds = [k for k, _, _ in rows]

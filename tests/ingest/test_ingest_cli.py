@@ -9,24 +9,22 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from ingest_kit import CLI, DDP_SAMPLE, FY2015, error_lines, run_cli
+from ingest_kit import CLI, DDP_SAMPLE, FY2015, PA, error_lines, run_cli
 
 
-@pytest.fixture(scope="module")
-def ingested(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    store = tmp_path_factory.mktemp("cli") / "store"
-    proc = run_cli("ingest", FY2015, DDP_SAMPLE, "--store", store, "--json")
-    assert proc.returncode == 0, proc.stderr
-    return store, json.loads(proc.stdout)
+@pytest.fixture
+def ingested(bundled_cli: tuple[Path, dict]) -> tuple[Path, dict]:
+    """``sanctuary-atlas ingest FY2015 PA SAMPLE --json`` (run once per session, in conftest)."""
+    return bundled_cli
 
 
 def test_ingest_json_summary(ingested: tuple[Path, dict]) -> None:
     _, out = ingested
-    assert out["rows_read"] == 79_053 + 22
+    assert out["rows_read"] == 79_053 + 32_757 + 22
     assert out["rows_loaded"] + out["rows_quarantined"] == out["rows_read"]
     assert isinstance(out["rows_duplicate_flagged"], int)
     by_name = {Path(f["path"]).name: f for f in out["files"]}
-    for path, rows in ((FY2015, 79_053), (DDP_SAMPLE, 22)):
+    for path, rows in ((FY2015, 79_053), (PA, 32_757), (DDP_SAMPLE, 22)):
         f = by_name[path.name]
         assert f["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
         assert f["rows_read"] == rows

@@ -191,6 +191,34 @@ def test_raw_xlsx_provenance(raw_release: Release) -> None:
     assert f.sha256 == hashlib.sha256(raw_release.path.read_bytes()).hexdigest()
 
 
+def test_header_row_counted_from_sheet_top_when_title_rows_are_blank(tmp_path: Path) -> None:
+    """No title text above the header (rows 1-6 blank): rows are still numbered as Excel numbers them."""
+    records = make_records({"FY2024": 30}, seed=8, sparse_blank=0)
+    path = write_raw_xlsx(tmp_path / "no_titles.xlsx", records, title_rows=[""] * 6)
+    store = Store(tmp_path / "store")
+    ingest([path], store)
+    with store.connect() as con:
+        assert con.execute("SELECT header_row FROM sheets").fetchall() == [(7,)]
+        got = dict(con.execute("SELECT source_row, person_id FROM detainers").fetchall())
+    assert got == {r.excel_row: r.person_id for r in records}
+    assert min(got) == 8
+
+
+def test_date_typed_as_plain_number_reads_as_excel_serial(tmp_path: Path) -> None:
+    """A prepare date keyed into a cell without a date format arrives as Excel's day number."""
+    records = make_records({"FY2024": 3}, seed=8, sparse_blank=0)
+    serials = {45292: dt.date(2024, 1, 1), 45351: dt.date(2024, 2, 29), 45657: dt.date(2024, 12, 31)}
+    for r, serial in zip(records, serials, strict=True):
+        r.prepare_date = None
+        r.values = {"Detainer Prepare Date": serial}
+    path = write_raw_xlsx(tmp_path / "serials.xlsx", records)
+    store = Store(tmp_path / "store")
+    ingest([path], store)
+    with store.connect() as con:
+        got = [d for (d,) in con.execute("SELECT prepare_date FROM detainers ORDER BY source_row").fetchall()]
+    assert got == list(serials.values())
+
+
 # --- the same rows as cleaned Parquet ---------------------------------------------------------------
 
 
@@ -301,10 +329,9 @@ def _sample_pairs(facility: str, person: str) -> list[tuple[str, str]]:
 # --- the bundled real files -------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, IngestSummary]:
-    store = Store(tmp_path_factory.mktemp("bundled") / "store")
-    return store, ingest([FY2015, PA, DDP_SAMPLE], store)
+def _file(bundled_cli: tuple[Path, dict], path: Path) -> tuple[Store, dict]:
+    store, out = bundled_cli
+    return Store(store), next(f for f in out["files"] if Path(f["path"]) == path)
 
 
 def _independent(sql: str) -> list[tuple[Any, ...]]:
@@ -322,12 +349,11 @@ def _independent(sql: str) -> list[tuple[Any, ...]]:
     ids=["fy2015", "pa", "ddp_sample"],
 )
 def test_bundled_file_accounting_and_totals(
-    bundled: tuple[Store, IngestSummary], path: Path, rows: int, reason_col: str, date_col: str
+    bundled_cli: tuple[Path, dict], path: Path, rows: int, reason_col: str, date_col: str
 ) -> None:
-    store, summary = bundled
-    f = next(f for f in summary.files if Path(f.path) == path)
-    assert f.rows_read == rows
-    assert f.rows_loaded + f.rows_quarantined == rows
+    store, f = _file(bundled_cli, path)
+    assert f["rows_read"] == rows
+    assert f["rows_loaded"] + f["rows_quarantined"] == rows
     nullstr = ", nullstr = 'NA'" if path == DDP_SAMPLE else ""
     raw = f"read_csv('{path}', all_varchar = true, header = true{nullstr})"
     assert _independent(f"SELECT count(*) FROM {raw}") == [(rows,)]
@@ -342,43 +368,41 @@ def test_bundled_file_accounting_and_totals(
                        SELECT lift_reason FROM detainers WHERE release_id = $1
                        UNION ALL SELECT lift_reason FROM quarantine WHERE release_id = $1)
                    GROUP BY 1""",
-                [f.release_id],
+                [f["release_id"]],
             ).fetchall()
         )
         got_months = dict(
             con.execute(
                 "SELECT strftime(prepare_date, '%Y-%m'), count(*) FROM detainers WHERE release_id = $1 GROUP BY 1",
-                [f.release_id],
+                [f["release_id"]],
             ).fetchall()
         )
         (catalog,) = con.execute(
             "SELECT rows_read, rows_loaded + rows_quarantined FROM releases WHERE release_id = $1",
-            [f.release_id],
+            [f["release_id"]],
         ).fetchall()
     assert got == expected
-    if f.rows_quarantined == 0:
+    if f["rows_quarantined"] == 0:
         assert got_months == expected_months
     assert catalog == (rows, rows)
 
 
-def test_bundled_headers_all_accounted(bundled: tuple[Store, IngestSummary]) -> None:
+def test_bundled_headers_all_accounted(bundled_cli: tuple[Path, dict]) -> None:
     """The sample's unnamed first column (an R row index) is kept as an extra, not dropped."""
-    _, summary = bundled
-    f = next(f for f in summary.files if Path(f.path) == DDP_SAMPLE)
-    assert len(f.extra_columns) == 1
-    with Store(bundled[0].root).connect() as con:
+    store, f = _file(bundled_cli, DDP_SAMPLE)
+    assert len(f["extra_columns"]) == 1
+    with store.connect() as con:
         got = sorted(
             con.execute(
                 "SELECT CAST(map_values(extra)[1] AS INTEGER) FROM detainers WHERE release_id = ?",
-                [f.release_id],
+                [f["release_id"]],
             ).fetchall()
         )
     assert got == [(i,) for i in range(1, 23)]
 
 
-def test_ddp_sample_na_is_null_and_dates_typed(bundled: tuple[Store, IngestSummary]) -> None:
-    store, summary = bundled
-    f = next(f for f in summary.files if Path(f.path) == DDP_SAMPLE)
+def test_ddp_sample_na_is_null_and_dates_typed(bundled_cli: tuple[Path, dict]) -> None:
+    store, f = _file(bundled_cli, DDP_SAMPLE)
     with DDP_SAMPLE.open(encoding="utf-8", newline="") as fh:
         src = {r["unique_identifier"] + "|" + r["row_original"]: r for r in csv.DictReader(fh)}
     with store.connect() as con:
@@ -386,7 +410,7 @@ def test_ddp_sample_na_is_null_and_dates_typed(bundled: tuple[Store, IngestSumma
             """SELECT person_id || '|' || original_row, msc_charge_date, departed_date, entry_date,
                       birth_year, msc_sentence_days, source_duplicate_likely
                FROM detainers WHERE release_id = ?""",
-            [f.release_id],
+            [f["release_id"]],
         ).fetchall()
     assert len(rows) == 22
 
@@ -405,3 +429,24 @@ def test_ddp_sample_na_is_null_and_dates_typed(bundled: tuple[Store, IngestSumma
         )
         assert (birth, days) == (integer(s["birth_year"]), integer(s["msc_sentence_days"]))
         assert dup is (s["duplicate_likely"] == "TRUE")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a UTF-8 byte-order mark (Excel's 'CSV UTF-8' export) stays on the first header: "
+    "readers._csv_head decodes with 'utf-8', not 'utf-8-sig', so the sample's first header is "
+    "'\\ufeff\"\"', header_style() calls the header titlecase, the cleaned file is detected as "
+    "lesa_2023_raw, and its NA markers load as text ('NA' in port_of_departure, dates 'invalid')",
+)
+def test_cleaned_csv_with_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "st_cloud_bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + DDP_SAMPLE.read_bytes())
+    store = Store(tmp_path / "store")
+    (f,) = ingest([path], store).files
+    assert f.layout == "lesa_2023_clean"
+    with store.connect() as con:
+        na_left = con.execute(
+            "SELECT count(*) FROM detainers WHERE port_of_departure = 'NA' OR len(invalid_columns) > 0"
+        ).fetchone()
+    assert na_left == (0,)
+    assert len(f.extra_columns) == 1
