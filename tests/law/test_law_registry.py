@@ -132,3 +132,20 @@ def test_a_rule_may_not_apply_a_case_to_an_unlinked_condition(reg) -> None:
     rules = parse_rules('[[effect]]\nbasis = ["L018"]\nconditions = ["JAG-NOTICE"]\neffect = "upheld"\n'
                         'scope = "circuit"\nfrom = "2019-07-12"\nwhy = "COPS case applied to JAG"\n')
     assert any("none of ['L018'] is linked to JAG-NOTICE" in p for p in check_rules(rules, reg))
+
+
+def test_rule_tables_cover_the_reference_data(reg, gaz) -> None:
+    import csv
+    from importlib import resources
+
+    from sanctuary_atlas.law.funding import program_key
+
+    for cond in reg.conditions.values():
+        assert program_key(cond.program, cond.assistance_listing), cond.row_id
+    for amount in reg.amounts.values():
+        assert program_key(amount.program), amount.row_id
+    text = resources.files("sanctuary_atlas.law").joinpath("rules/consolidated.csv").read_text("utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        county = gaz.county(row["county_fips"])
+        assert county is not None and county.state == row["state"], row
+        assert row["basis"] and row["verification"] in VERIFICATION_LEVELS

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sanctuary_atlas.law.values import (
+    CellError,
     PartialDate,
-    ValueError_,
     parse_date_list,
     parse_fiscal_years,
     parse_partial_date,
@@ -46,7 +46,7 @@ def test_year_only(year: int) -> None:
 
 @pytest.mark.parametrize("text", ["2019-13", "2019-02-30", "19-01-01", "", "n/a", "2019-1-5", "20190105"])
 def test_impossible_or_malformed_dates_are_refused(text: str) -> None:
-    with pytest.raises(ValueError_):
+    with pytest.raises(CellError):
         parse_partial_date(text)
 
 
@@ -87,7 +87,7 @@ def test_cents_survive(value: Decimal) -> None:
 
 @pytest.mark.parametrize("text", ["-5", "(1,234)", "$-3", "about $4.1 million", "1,23,456", "12.345", "abc"])
 def test_bad_amounts_are_refused(text: str) -> None:
-    with pytest.raises(ValueError_):
+    with pytest.raises(CellError):
         parse_usd(text)
 
 

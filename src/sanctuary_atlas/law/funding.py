@@ -38,7 +38,7 @@ from pathlib import Path
 
 from sanctuary_atlas.law.jurisdictions import GazetteerLike, jurisdiction, resolve_name
 from sanctuary_atlas.law.records import Registry
-from sanctuary_atlas.law.values import VERIFICATION_LEVELS, ValueError_, parse_usd
+from sanctuary_atlas.law.values import VERIFICATION_LEVELS, CellError, parse_usd
 
 AMOUNT_KINDS = ("allocation", "award", "obligation", "at_stake")
 CHANNELS = ("direct", "pass_through", "state_and_local_total")
@@ -112,7 +112,7 @@ def program_key(program: str, assistance_listing: str = "") -> str | None:
 def parse_fiscal_year(text: str) -> int:
     match = re.fullmatch(r"\s*(?:FY\s?)?(\d{4})\s*", text or "", re.I)
     if not match or not 1990 <= int(match.group(1)) <= 2100:
-        raise ValueError_(f"fiscal year {text!r} is not FY2019 or 2019")
+        raise CellError(f"fiscal year {text!r} is not FY2019 or 2019")
     return int(match.group(1))
 
 
@@ -146,7 +146,7 @@ def read_funding_csv(path: Path, gaz: GazetteerLike) -> ImportResult:
             continue
         try:
             result.rows.append(_row(row, gaz, f"{path.name}:{number}"))
-        except ValueError_ as exc:
+        except CellError as exc:
             result.errors.append(RowError(path.name, number, str(exc)))
     return result
 
@@ -154,29 +154,29 @@ def read_funding_csv(path: Path, gaz: GazetteerLike) -> ImportResult:
 def _row(row: dict[str, str], gaz: GazetteerLike, origin: str) -> FundingRow:
     for column in REQUIRED:
         if not row.get(column):
-            raise ValueError_(f"{column} is empty")
+            raise CellError(f"{column} is empty")
     key = program_key(row["program"], row.get("assistance_listing", ""))
     if key is None:
-        raise ValueError_(f"unknown program {row['program']!r} (see rules/programs.csv)")
+        raise CellError(f"unknown program {row['program']!r} (see rules/programs.csv)")
     amount = parse_usd(row["amount_usd"])
     kind, channel = row["amount_kind"].lower(), (row.get("channel") or "direct").lower()
     if kind not in AMOUNT_KINDS:
-        raise ValueError_(f"amount_kind {kind!r} not in {AMOUNT_KINDS}")
+        raise CellError(f"amount_kind {kind!r} not in {AMOUNT_KINDS}")
     if channel not in CHANNELS:
-        raise ValueError_(f"channel {channel!r} not in {CHANNELS}")
+        raise CellError(f"channel {channel!r} not in {CHANNELS}")
     verification = row.get("verification") or "unverified"
     if verification not in VERIFICATION_LEVELS:
-        raise ValueError_(f"verification {verification!r} not in {VERIFICATION_LEVELS}")
+        raise CellError(f"verification {verification!r} not in {VERIFICATION_LEVELS}")
     if row.get("recipient_fips"):
         try:
             recipient = jurisdiction(gaz, row["recipient_fips"]).key
         except LookupError as exc:
-            raise ValueError_(f"recipient_fips: {exc}") from exc
+            raise CellError(f"recipient_fips: {exc}") from exc
     else:
         found = resolve_name(gaz, row.get("recipient_state", ""), row.get("recipient_kind", ""),
                              row["recipient_name"])
         if found.jurisdiction is None:
-            raise ValueError_(f"recipient not resolved: {found.rule}")
+            raise CellError(f"recipient not resolved: {found.rule}")
         recipient = found.jurisdiction.key
     return FundingRow(key, row["program"], row.get("assistance_listing", ""),
                       parse_fiscal_year(row["fiscal_year"]), row["recipient_name"], recipient, amount, kind,
@@ -218,7 +218,7 @@ def read_bja_jag_table(path: Path, fiscal_year: int, gaz: GazetteerLike, source:
         try:
             joint = parse_usd(row.get("joint", ""))
             individual = parse_usd(row.get("individual", ""))
-        except ValueError_ as exc:
+        except CellError as exc:
             result.errors.append(RowError(path.name, number, str(exc)))
             continue
         if row.get("group"):

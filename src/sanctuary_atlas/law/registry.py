@@ -29,7 +29,7 @@ from sanctuary_atlas.law.records import (
 )
 from sanctuary_atlas.law.values import (
     VERIFICATION_LEVELS,
-    ValueError_,
+    CellError,
     parse_date_list,
     parse_fiscal_years,
     parse_optional_date,
@@ -50,7 +50,7 @@ class _Reader:
         self.name, self.problems = name, problems
         self.path = base / name
 
-    def rows(self, id_column: str) -> list[tuple[int, dict[str, str]]]:
+    def rows(self, id_column: str, unique: bool = True) -> list[tuple[int, dict[str, str]]]:
         out: list[tuple[int, dict[str, str]]] = []
         with self.path.open(newline="", encoding="utf-8") as handle:
             reader = csv.reader(handle)
@@ -70,7 +70,7 @@ class _Reader:
             key = row.get(id_column, "")
             if not key:
                 self.add(line, "?", f"empty {id_column}")
-            elif seen[key] > 1:
+            elif unique and seen[key] > 1:
                 self.add(line, key, f"duplicate {id_column}")
         return out
 
@@ -90,7 +90,7 @@ class _Reader:
     def date(self, line: int, row_id: str, column: str, text: str, required: bool = False):
         try:
             value = parse_optional_date(text)
-        except ValueError_ as exc:
+        except CellError as exc:
             self.add(line, row_id, f"{column}: {exc}")
             return None
         if value is None and required:
@@ -129,7 +129,7 @@ def _load_conditions(r: _Reader) -> dict[str, Condition]:
         rid = row["row_id"]
         try:
             announced = parse_date_list(row["announced_date"])
-        except ValueError_ as exc:
+        except CellError as exc:
             r.add(line, rid, f"announced_date: {exc}")
             announced = ()
         out[rid] = Condition(**r.fact(line, row, rid, split_list(row["source_urls"])), row_id=rid,
@@ -169,8 +169,7 @@ def _load_state_laws(r: _Reader) -> dict[str, StateLaw]:
 
 def _load_lists(r: _Reader) -> list[ListEntry]:
     out = []
-    rows = r.rows("list_id")
-    r.problems[:] = [p for p in r.problems if not (p.file == r.name and "duplicate list_id" in p.message)]
+    rows = r.rows("list_id", unique=False)  # one row per jurisdiction per list: the key is the pair
     keys = Counter((row["list_id"], row["jurisdiction_name"], row["state_abbr"]) for _, row in rows)
     for line, row in rows:
         rid = f"{row['list_id']}/{row['jurisdiction_name']}"
@@ -193,7 +192,7 @@ def _load_amounts(r: _Reader) -> dict[str, CitedAmount]:
         rid = row["row_id"]
         try:
             amount = parse_usd(row["amount_usd"])
-        except ValueError_ as exc:
+        except CellError as exc:
             r.add(line, rid, f"amount_usd: {exc}")
             amount = None
         if amount is None and not row["amount_text"]:

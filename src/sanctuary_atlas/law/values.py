@@ -18,7 +18,7 @@ VERIFICATION_LEVELS = ("verified", "partially_verified", "unverified")
 _DATE_RE = re.compile(r"^\s*(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?![\d-])")
 
 
-class ValueError_(ValueError):
+class CellError(ValueError):
     """A cell that does not hold the kind of value its column promises."""
 
 
@@ -32,7 +32,7 @@ class PartialDate:
 
     def __post_init__(self) -> None:
         if self.month is None and self.day is not None:
-            raise ValueError_("a day without a month")
+            raise CellError("a day without a month")
         # date() does the calendar checks (month 13, 30 February) for us.
         date(self.year, self.month or 1, self.day or 1)
 
@@ -69,12 +69,12 @@ def parse_partial_date(text: str) -> PartialDate:
     """Read the leading ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; trailing qualifier text is allowed."""
     match = _DATE_RE.match(text or "")
     if not match:
-        raise ValueError_(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD expected): {text!r}")
+        raise CellError(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD expected): {text!r}")
     year, month, day = match.groups()
     try:
         return PartialDate(int(year), int(month) if month else None, int(day) if day else None)
     except ValueError as exc:
-        raise ValueError_(f"impossible date {text!r}: {exc}") from exc
+        raise CellError(f"impossible date {text!r}: {exc}") from exc
 
 
 def parse_optional_date(text: str) -> PartialDate | None:
@@ -145,22 +145,22 @@ def parse_usd(text: str) -> Decimal | None:
         return None
     cleaned = raw.replace(" ", "")
     if not _MONEY_RE.match(cleaned) or not re.search(r"\d", cleaned):
-        raise ValueError_(f"not a dollar amount: {text!r}")
+        raise CellError(f"not a dollar amount: {text!r}")
     if cleaned.startswith(("(", "-")) or cleaned.startswith("$-"):
-        raise ValueError_(f"negative dollar amount: {text!r}")
+        raise CellError(f"negative dollar amount: {text!r}")
     digits = cleaned.replace("$", "")
     if "," in digits:
         whole = digits.split(".")[0]
         groups = whole.split(",")
         if not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:]):
-            raise ValueError_(f"misplaced thousands separator: {text!r}")
+            raise CellError(f"misplaced thousands separator: {text!r}")
         digits = digits.replace(",", "")
     try:
         value = Decimal(digits)
     except InvalidOperation as exc:
-        raise ValueError_(f"not a dollar amount: {text!r}") from exc
+        raise CellError(f"not a dollar amount: {text!r}") from exc
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValueError_(f"more than two decimal places: {text!r}")
+        raise CellError(f"more than two decimal places: {text!r}")
     return value
 
 
