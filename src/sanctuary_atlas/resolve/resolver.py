@@ -114,8 +114,12 @@ class Resolver:
     def county_leading(self, key: str, postal: str) -> str | None:
         """A name that starts with a county of the state ("PRINCE WILLIAM", "HARRISON DETENTION CENTER")."""
         words = key.split()
+        st = self.gaz.state(postal)
         for size in (3, 2, 1):
-            if len(words) >= size and (fips := self.gaz.county_fips(postal, " ".join(words[:size]))):
+            lead = " ".join(words[:size])
+            if st is not None and lead == st.name.upper():
+                continue  # "IOWA MEDICAL ...": the state's name, not Iowa County
+            if len(words) >= size and (fips := self.gaz.county_fips(postal, lead)):
                 county = self.gaz.county(fips)
                 if county and not county.name.lower().endswith(" city"):
                     return fips
