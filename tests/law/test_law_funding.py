@@ -6,6 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from sanctuary_atlas.law.funding import (
     cited_funding,
     load_stored_funding,
@@ -128,3 +131,17 @@ def test_funding_command_lists_cited_amounts_by_key(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     rows = json.loads(out.output)
     assert [(r["fiscal_year"], r["amount_usd"], r["verification"]) for r in rows] == [(2017, 212112, "verified")]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=4))
+def test_bja_amounts_survive_the_published_formatting(tmp_path: Path, gaz, amounts: list[int]) -> None:
+    # BJA prints "$1,234,567"; whatever the figure, the imported amount must be the same number.
+    names = ["COOK COUNTY", "CHICAGO CITY", "EVANSTON CITY", "LAKE COUNTY"][: len(amounts)]
+    kinds = ["County", "Municipal", "Municipal", "County"]
+    lines = ["State,Jurisdiction Name,Government Type,Eligible Individual Allocation"]
+    lines += [f'IL,{n},{k},"${a:,}"' for n, k, a in zip(names, kinds, amounts, strict=False)]
+    path = _write(tmp_path, "t.csv", "\n".join(lines) + "\n")
+    result = read_bja_jag_table(path, 2020, gaz, "https://example.org")
+    assert result.errors == []
+    assert [int(r.amount_usd) for r in result.rows] == amounts

@@ -125,3 +125,33 @@ def test_every_status_carries_verification_and_sources(engine, gaz, reg) -> None
         assert result.verification in {"verified", "partially_verified", "unverified"}
         for case in result.cases + result.other_rulings:
             assert case["sources"] and case["verification"]
+
+
+def test_every_party_order_protects_its_parties_on_its_first_full_day(engine, gaz) -> None:
+    # For each dated party order in the rules, every named party must come out protected (or the
+    # condition withdrawn/vacated) on the order's first day: catches a rule the engine cannot honour.
+    from sanctuary_atlas.law.jurisdictions import resolve_name
+
+    checked = 0
+    for e in engine.rules.effects:
+        if e.effect != "enjoined" or not e.scope.startswith("parties") or e.start.precision != "day":
+            continue
+        for party in e.parties:
+            j = resolve_name(gaz, party.state, party.kind, party.name).jurisdiction
+            for cid in e.conditions:
+                result = engine.status(j, cid, e.start.start())
+                assert result.status in {"enjoined", "withdrawn", "vacated"}, (e.number, party, cid)
+                checked += 1
+    assert checked > 50
+
+
+@pytest.mark.parametrize("day", [date(2017, 1, 1), date(2018, 6, 15), date(2019, 12, 31), date(2021, 6, 1),
+                                 date(2025, 10, 15), date(2026, 1, 31)])
+def test_statuses_stay_in_the_vocabulary(engine, gaz, reg, day) -> None:
+    vocabulary = set(engine.rules.statuses)
+    for key in ("06", "17031:chicago", "36005:new-york-city", "48453", "44007:providence"):
+        j = jurisdiction(gaz, key)
+        for cond in reg.conditions.values():
+            result = engine.status(j, cond.condition_id, day)
+            assert result.status in vocabulary and result.reason
+            assert result.circuit_status in {"held_unlawful", "upheld", "none"}

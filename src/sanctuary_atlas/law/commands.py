@@ -271,9 +271,10 @@ def register(app: typer.Typer) -> None:
         from sanctuary_atlas.law.registry import load_registry
         from sanctuary_atlas.law.scenarios import check_scenario, shipped_scenarios
         from sanctuary_atlas.law.status import check_rules
+        from sanctuary_atlas.resolve.gazetteer import Gazetteer
 
         reg = load_registry(strict=False)
-        ctx = LawContext(reg, _context(None).gaz)
+        ctx = LawContext(reg, Gazetteer.load())
         lists = {d.list_id for d in ctx.designations.designations}
         problems = [str(p) for p in reg.problems] + check_rules(ctx.engine.rules, reg)
         problems += ctx.engine.unresolved_parties
