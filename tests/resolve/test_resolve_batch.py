@@ -108,6 +108,16 @@ def test_missing_column_is_one_clear_error(tmp_path: Path) -> None:
     assert str(src) in str(err.value) and "'city'" in str(err.value)
 
 
+def test_empty_and_header_only_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(ResolveInputError, match="empty"):
+        resolve_csv(empty, tmp_path / "out.csv")
+    header_only = _write(tmp_path / "h.csv", [["facility", "city", "state"]])
+    assert resolve_csv(header_only, tmp_path / "out.csv") == 0
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").startswith("facility,city,state,county_fips")
+
+
 def test_non_utf8_is_rejected_clearly(tmp_path: Path) -> None:
     src = tmp_path / "latin1.csv"
     src.write_bytes("facility,city,state\nCAÑON CITY JAIL,CAÑON CITY,CO\n".encode("latin-1"))

@@ -89,6 +89,8 @@ def resolve_csv(input_path: Path, output_path: Path) -> int:
         raw = input_path.read_bytes()
     except OSError as exc:
         raise ResolveInputError(f"{input_path}: cannot read ({exc.strerror})") from exc
+    if not raw.strip():
+        raise ResolveInputError(f"{input_path}: the file is empty (expected a header: facility,city,state)")
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
