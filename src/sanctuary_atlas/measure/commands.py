@@ -7,13 +7,14 @@ import io
 import json
 import math
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import ibis
 import typer
 
 from sanctuary_atlas.build import build
 from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store
+from sanctuary_atlas.measure.engines import ENGINES, Engine, measured_table_for, stop_spark
 from sanctuary_atlas.measure.outcomes import GROUP_KEYS, RESOLVED_KEYS, Period, outcomes, unmapped_reasons
 from sanctuary_atlas.measure.suppress import suppress_rows
 
@@ -82,6 +83,9 @@ def outcomes_command(
         int, typer.Option("--min-cell", help="Suppress counts 1..K-1 as '<K'; 0 turns suppression off.")
     ] = 5,
     store: StoreOption = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help="duckdb (default) or spark (local PySpark; needs Java 17+).")
+    ] = "duckdb",
 ) -> None:
     """Detainers issued and their outcomes per group, cohort by prepare (issue) date."""
     keys = [k.strip() for k in group_by.split(",") if k.strip()]
@@ -92,20 +96,32 @@ def outcomes_command(
         raise fail(f"--format must be csv or json, not {fmt!r}")
     if min_cell < 0:
         raise fail("--min-cell must be 0 or more")
+    if engine not in ENGINES:
+        raise fail(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     period = Period(_parse_date(date_from, "--from"), _parse_date(date_to, "--to"))
     if period.start and period.end and period.end < period.start:
         raise fail(f"--to {period.end} is before --from {period.start}")
     target = open_store(store)
     if not target.exists() or not target.release_ids():
         raise fail(f"the store at {target.root} holds no releases; run `sanctuary-atlas ingest FILE` first")
-    con = target.connect()
-    table = measured_table(con, need_resolved=bool(RESOLVED_KEYS & set(keys)))
-    missing = unmapped_reasons(table)
-    if missing:
-        err_console.print(f"warning: lift reasons not in the vocabulary (counted as unknown): {missing}")
-    expr = outcomes(table, keys, period)
-    columns = list(expr.columns)
-    rows = expr.to_pyarrow().to_pylist()
+    try:
+        need_resolved = bool(RESOLVED_KEYS & set(keys))
+        table = measured_table_for(target, cast(Engine, engine), need_resolved=need_resolved)
+        missing = unmapped_reasons(table)
+        if missing:
+            err_console.print(f"warning: lift reasons not in the vocabulary (counted as unknown): {missing}")
+        expr = outcomes(table, keys, period)
+        columns = list(expr.columns)
+        rows = expr.to_pyarrow().to_pylist()
+    except ImportError as exc:
+        hint = "pip install 'ibis-framework[pyspark]'"
+        raise fail(f"--engine {engine} is not installed here ({exc}); {hint}") from None
+    except RuntimeError as exc:
+        if engine != "spark":
+            raise
+        raise fail(str(exc)) from None  # Spark could not start: say why in one line
+    finally:
+        stop_spark()
     rows = suppress_rows(rows, min_cell)
     meta = {
         "cohort": "prepare_date",
