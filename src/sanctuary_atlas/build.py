@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 
+from sanctuary_atlas.law.designations import load_designations
+from sanctuary_atlas.law.registry import registry
+from sanctuary_atlas.publish.policy import save_designations
 from sanctuary_atlas.resolve.batch import KEY_COLUMNS, resolve_facilities
 from sanctuary_atlas.resolve.gazetteer import Gazetteer
 from sanctuary_atlas.store import Store
@@ -98,6 +101,8 @@ def build(store: Store) -> BuildSummary:
                 f"SELECT coalesce(confidence, 'none'), count(*) FROM read_parquet('{out}') GROUP BY 1"
             ).fetchall()
         )
+        # Designations do not depend on the detainers, but resolving their names is slow: do it once here.
+        save_designations(load_designations(registry(), gaz), staging / "designations.json")
         releases = store.release_ids()
         summary = BuildSummary(build_id, releases, total, n_fac, with_county, by_conf)
         con.close()  # the catalogue cannot be written while this session has it attached

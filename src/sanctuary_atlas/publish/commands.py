@@ -54,7 +54,7 @@ def ddor_command(
         raise fail("the DDOR needs resolved facilities: run `sanctuary-atlas build` first")
     build_id = con.execute("SELECT build_id FROM build_info").fetchone()[0]
     table = ibis.duckdb.from_connection(con).table("detainers_resolved")
-    book = policy_book()
+    book = policy_book(target.builds_dir / build_id / "designations.json")
     report = build_ddor(
         table,
         period,

@@ -7,12 +7,20 @@ state laws are those signed or effective on or before the date. Verification sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from sanctuary_atlas.law.designations import DesignationSet, load_designations, state_law_json, state_laws_for
+from sanctuary_atlas.law.designations import (
+    Designation,
+    DesignationSet,
+    load_designations,
+    state_law_json,
+    state_laws_for,
+)
 from sanctuary_atlas.law.registry import registry
 from sanctuary_atlas.resolve.gazetteer import Gazetteer
 
@@ -89,7 +97,28 @@ class PolicyBook:
         return state.fips if state else None
 
 
+def save_designations(designations: DesignationSet, path: Path) -> None:
+    """Resolving ~1,400 listed names takes seconds; ``build`` does it once and keeps the result."""
+    data = {
+        "designations": [asdict(d) for d in designations.designations],
+        "unmatched": [asdict(d) for d in designations.unmatched],
+    }
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _load_saved(path: Path) -> DesignationSet:
+    data = json.loads(path.read_text(encoding="utf-8"))
+
+    def one(d: dict[str, Any]) -> Designation:
+        return Designation(**{**d, "sources": tuple(d["sources"])})
+
+    return DesignationSet([one(d) for d in data["designations"]], [one(d) for d in data["unmatched"]])
+
+
 @cache
-def policy_book() -> PolicyBook:
+def policy_book(saved: Path | None = None) -> PolicyBook:
+    """The policy book; from the designations a build saved when given and present, else computed."""
     gaz = Gazetteer.load()
+    if saved is not None and saved.exists():
+        return PolicyBook(_load_saved(saved), gaz)
     return PolicyBook(load_designations(registry(), gaz), gaz)
