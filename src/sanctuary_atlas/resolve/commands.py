@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import typer
 
+from sanctuary_atlas.cli_common import StoreOption, fail, open_store
 from sanctuary_atlas.resolve.batch import ResolveInputError, resolve_csv
 from sanctuary_atlas.resolve.report import resolution_report
 
@@ -58,18 +59,29 @@ def register(app: typer.Typer) -> None:
 
     @app.command("resolve-report")
     def resolve_report_cmd(
-        input: list[Path] = typer.Option(..., "--input", help="raw detainer CSV file(s) (.csv or .csv.gz)"),
+        input: list[Path] | None = typer.Option(
+            None, "--input", help="raw detainer CSV file(s) instead of the store (.csv or .csv.gz)"
+        ),
         as_json: bool = typer.Option(False, "--json", help="print JSON instead of a summary"),
         top: int = typer.Option(20, "--top", help="how many unresolved facilities to list"),
+        store: StoreOption = None,
     ) -> None:
-        """Coverage of the resolver over raw detainer files: shares resolved by confidence and type."""
-        con = duckdb.connect()
-        try:
-            _raw_view(con, input)
-        except (ResolveInputError, duckdb.Error) as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
-        rep = resolution_report(con, "raw_detainers", top=top)
+        """Coverage of the resolver over the store's detainers (or raw files): shares by confidence and type."""
+        if input:
+            con = duckdb.connect()
+            try:
+                _raw_view(con, input)
+            except (ResolveInputError, duckdb.Error) as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from exc
+            source = "raw_detainers"
+        else:
+            target = open_store(store)
+            if not target.exists() or not target.release_ids():
+                raise fail(f"the store at {target.root} holds no releases; ingest some, or pass --input")
+            con = target.connect()
+            source = "detainers"
+        rep = resolution_report(con, source, top=top)
         if as_json:
             typer.echo(json.dumps(rep, indent=2))
             return
