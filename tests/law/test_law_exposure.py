@@ -252,3 +252,16 @@ def test_a_source_without_a_figure_stays_unknown(ctx, gaz) -> None:
     assert fy2018["related_amounts"][0]["origin"].endswith("(F064)")
     assert "2.7 million" in fy2018["related_amounts"][0]["amount_text"]
     assert fy2018["status"] == "enjoined" and fy2018["party_injunction"]  # Colorado v. DOJ (L022)
+
+
+def test_287g_agreements_are_joined_by_jurisdiction(ctx, gaz) -> None:
+    harris = exposure(ctx, jurisdiction(gaz, "48201"), load_scenario(None), date(2026, 1, 1))
+    agencies = {a["agency"] for a in harris["agreements_287g"]}
+    assert "Harris County Sheriff's Office" in agencies
+    assert all(a["source_file"].startswith("data/ice-287g/") for a in harris["agreements_287g"])
+    from sanctuary_atlas.law.agreements import agreements_for
+
+    miami = {a["agency"] for a in agreements_for(jurisdiction(gaz, "12086:miami"), date(2026, 1, 1))}
+    assert miami == {"City of Miami Police Department"}  # not Miami Springs, not the county's
+    before = agreements_for(jurisdiction(gaz, "48201"), date(2000, 1, 1))
+    assert before == []  # nothing signed yet

@@ -164,7 +164,7 @@ def exposure(ctx: LawContext, j: Jurisdiction, scenario: Scenario, as_of: date,
         "designations": own,
         "state_designations": state_level,
         "state_laws": laws,
-        "agreements_287g": None,  # filled from the resolve stage's 287(g) table (issue 3, item 5)
+        "agreements_287g": _agreements(j, as_of, warnings),
         "observed": _observed(ctx, j, warnings),  # None until the store has a build
         "conditions": conditions,
         "money": money_summary(conditions),
@@ -186,6 +186,16 @@ def _declined(ctx: LawContext, scenario: Scenario, declined: Mapping[str, int] |
         return declined_counts(ctx.store, start, end)
     except Exception as exc:  # another stage's data: a broken store must not hide the law facts
         warnings.append(f"declined-detainer counts could not be read from {ctx.store}: {exc}")
+        return None
+
+
+def _agreements(j: Jurisdiction, as_of: date, warnings: list[str]) -> list[dict[str, object]] | None:
+    from sanctuary_atlas.law.agreements import agreements_for
+
+    try:
+        return agreements_for(j, as_of)
+    except Exception as exc:  # the resolve stage's table: report, do not fail the exposure
+        warnings.append(f"287(g) agreements could not be read: {exc}")
         return None
 
 

@@ -4,10 +4,10 @@ Sections: ``identity`` (names, keys, state, circuit, ICE areas), ``written_polic
 designations, 287(g)), ``observed`` (detainer outcomes over time from the measure stage, already
 suppressed), ``money_and_law`` (the exposure of ``exposure.py``) and ``sources``.
 
-Two parts come from other stages and are hooks here. ``observed`` is what the caller's hook returns,
-else what ``observed.py`` reads from the store's current build (None without one);
-``agreements_287g`` is what the caller's hook returns (the resolve stage's 287(g) table is not joined
-here yet). Left as None, the profile says so instead of showing an empty history.
+Two parts come from other stages. ``observed`` is what the caller's hook returns, else what
+``observed.py`` reads from the store's current build (None without one); ``agreements_287g`` is what
+the caller's hook returns, else the resolve stage's agreement table (``agreements.py``). Left as None,
+the profile says so instead of showing an empty history.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def build_profile(ctx: LawContext, j: Jurisdiction, as_of: date, scenario: Scena
         counties.append({"fips": fips, "name": county.name if county else None,
                          "ice_area": getattr(county, "ice_area", None)})
     observed_value = observed(j) if observed else exp["observed"]
-    agreements = agreements_287g(j) if agreements_287g else None
+    agreements = agreements_287g(j) if agreements_287g else exp["agreements_287g"]
     return {
         "profile_version": PROFILE_VERSION,
         "as_of": as_of.isoformat(),
@@ -47,7 +47,7 @@ def build_profile(ctx: LawContext, j: Jurisdiction, as_of: date, scenario: Scena
             "state_designations": exp["state_designations"],
             "agreements_287g": agreements,
             "agreements_287g_note": (None if agreements is not None
-                                     else "not joined yet (resolve stage, 287(g))"),
+                                     else "287(g) agreements could not be read (see warnings)"),
         },
         "observed": observed_value,
         "observed_note": (None if observed_value is not None
