@@ -154,7 +154,7 @@ def test_profile_has_every_section(ctx, gaz) -> None:
     assert set(profile) >= {"identity", "written_policy", "observed", "money_and_law", "sources"}
     assert profile["identity"]["kind"] == "city-county" and profile["identity"]["counties"][0]["ice_area"]
     assert profile["observed"] == {"declined": "<5"}
-    assert profile["written_policy"]["agreements_287g"] is None
+    assert profile["written_policy"]["agreements_287g"] == []  # San Francisco has no 287(g) agreement
 
 
 def test_cli_exposure_json_and_errors(tmp_path: Path) -> None:
