@@ -102,6 +102,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  designated: {d['list_id']}{withdrawn}: {d['finding']}")
         for law in result["state_laws"]:
             typer.echo(f"  state law {law['law_id']} ({law['direction']}): {law['name']}")
+        for a in result["agreements_287g"] or []:
+            typer.echo(f"  287(g): {a['agency']} - {a['support_type']} ({a['status']}, signed {a['signed']}, "
+                       f"last seen {a['last_seen']})")
+        if result["observed"]:
+            for row in result["observed"]["by_fiscal_year"]:
+                typer.echo(f"  observed FY{row['fiscal_year']}: issued {row['issued']}, declined {row['declined']}, "
+                           f"honored {row['honored']}")
         for c in result["conditions"]:
             amount = f"${c['amount_usd']:,}" if c["amount_usd"] is not None else c["amount_source"]
             typer.echo(f"  FY{c['fiscal_year']} {c['condition_id']:<20} {c['status']:<15} "
