@@ -80,3 +80,14 @@ def test_jurisdiction_keys_round_trip(gaz) -> None:
 def test_law_check_command_is_clean() -> None:
     result = CliRunner().invoke(app, ["law-check", "--json"])
     assert result.exit_code == 0, result.output
+
+
+def test_designations_command_csv() -> None:
+    import csv
+    import io
+
+    result = CliRunner().invoke(app, ["designations", "--list", "DOJ-2025-08-05", "--csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert len(rows) == 35 and {r["list_id"] for r in rows} == {"DOJ-2025-08-05"}
+    assert all(r["jurisdiction_key"] and r["origin"].startswith("data/reference/doj_lists.csv:") for r in rows)

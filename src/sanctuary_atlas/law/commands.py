@@ -271,6 +271,34 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{r.recipient_key or '-':<22} FY{r.fiscal_year or '?'} {r.program_key:<12} {amount:>16} "
                        f"{r.amount_kind:<11} {r.channel:<22} [{r.verification}] {r.origin}")
 
+    @app.command("designations")
+    def designations_cmd(
+        list_id: Annotated[str | None, typer.Option("--list", help="Only this list, e.g. DOJ-2025-08-05.")] = None,
+        csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV instead of text.")] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """DOJ and DHS designations resolved to jurisdiction keys, with list, date, source; unmatched too."""
+        from sanctuary_atlas.law.designations import load_designations
+        from sanctuary_atlas.law.registry import registry
+        from sanctuary_atlas.resolve.gazetteer import Gazetteer
+
+        found = load_designations(registry(), Gazetteer.load())
+        rows = [d.to_json() for d in (*found.designations, *found.unmatched)
+                if list_id is None or d.list_id == list_id]
+        if as_json:
+            _print(rows)
+            return
+        if csv_out:
+            columns = ["list_id", "list_date", "name_as_listed", "jurisdiction_key", "adverse", "withdrawn",
+                       "resolution", "verification", "origin"]
+            writer = csv.DictWriter(typer.get_text_stream("stdout"), fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+            return
+        for r in rows:
+            typer.echo(f"{r['list_id']:<15} {r['jurisdiction_key'] or 'UNMATCHED':<26} {r['name_as_listed']}"
+                       f"{'' if r['adverse'] else ' (cleared)'} - {r['resolution']}")
+
     @app.command("law-check")
     def law_check_cmd(as_json: JsonOpt = False) -> None:
         """Check the shipped reference tables, rules and scenarios; list names that did not resolve."""
