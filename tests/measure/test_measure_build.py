@@ -31,9 +31,7 @@ def test_build_keeps_every_row_and_no_person_identifier(tmp_path: Path) -> None:
     ).fetchone()[0]
     assert per_key == 1
     # the St. Cloud, MN facility (Stearns County, 27145) resolves to its county
-    fips = con.execute(
-        "SELECT DISTINCT county_fips FROM detainers_resolved WHERE facility_code = 'MNCFSTC'"
-    ).fetchall()
+    fips = con.execute("SELECT DISTINCT county_fips FROM detainers_resolved WHERE facility_code = 'MNCFSTC'").fetchall()
     assert fips == [("27145",)]
 
 

@@ -34,17 +34,15 @@ def test_suppression_on_by_default_and_off_with_min_cell_zero(real_store: Store)
     store = ["--store", str(real_store.root)]
     period = ["--from", "2015-01-01", "--to", "2015-01-31", "--group-by", "facility"]
     shown = list(csv.DictReader(io.StringIO(_run("outcomes", *period, *store).stdout)))
-    exact = json.loads(_run("outcomes", *period, *store, "--min-cell", "0", "--format", "json").stdout)[
-        "rows"
-    ]
+    exact = json.loads(_run("outcomes", *period, *store, "--min-cell", "0", "--format", "json").stdout)["rows"]
     assert any(r["declined"] == "<5" for r in shown)
     for r in shown:
         for key in ("issued", "declined", "honored"):
             assert r[key] == "<5" or not (0 < int(r[key]) < 5)
     assert any(0 < r["declined"] < 5 for r in exact)
-    assert sum(r["issued"] for r in exact) == sum(
-        int(r["issued"]) for r in shown if r["issued"] != "<5"
-    ) + sum(r["issued"] for r in exact if r["issued"] < 5)
+    assert sum(r["issued"] for r in exact) == sum(int(r["issued"]) for r in shown if r["issued"] != "<5") + sum(
+        r["issued"] for r in exact if r["issued"] < 5
+    )
 
 
 def test_empty_period_is_a_valid_empty_table(real_store: Store) -> None:

@@ -20,9 +20,7 @@ def _table(store: Store) -> ibis.Table:
 def test_declined_per_facility_matches_raw_recount(real_store: Store) -> None:
     start, end = date(2015, 1, 1), date(2015, 3, 31)
     ours = outcomes(_table(real_store), ["facility", "release"], Period(start, end)).to_pyarrow().to_pylist()
-    ours_fy = {
-        r["facility_name"]: r["declined"] for r in ours if r["release_id"].startswith("detainers-fy2015")
-    }
+    ours_fy = {r["facility_name"]: r["declined"] for r in ours if r["release_id"].startswith("detainers-fy2015")}
     raw = (
         duckdb.connect()
         .execute(

@@ -61,20 +61,7 @@ def observed_outcomes(store: Path, j: Jurisdiction, k: int = DEFAULT_K) -> dict[
     table = table.filter(table.authority_fips == j.key)
     rows = outcomes(table, ["authority_fips", "fiscal_year"], Period(None, None)).to_pyarrow().to_pylist()
     rows = sorted(rows, key=lambda r: r["fiscal_year"])
-    return {"by_fiscal_year": [_label(raw, shown, k) for raw, shown in zip(rows, suppress_rows(rows, k),
-                                                                          strict=True)],
+    return {"by_fiscal_year": suppress_rows(rows, k),
             "suppression_k": k,
             "grouped_by": "authority_fips (the jurisdiction the responsible authority answers to)",
             "cohort": "detainer prepare (issue) date"}
-
-
-def _label(raw: dict[str, Any], shown: dict[str, Any], k: int) -> dict[str, Any]:
-    """The measure stage labels every hidden cell "<k", including cells hidden only so that a small
-    one cannot be worked out from the total; "<5" for a count of 63 would be false, so such cells
-    are shown as "suppressed" instead (which reveals no more than the "<k" cells already do)."""
-    out = dict(shown)
-    for name, value in shown.items():
-        if value == f"<{k}" and isinstance(raw.get(name), int) and raw[name] >= k:
-            out[name] = "suppressed"
-    return out
-

@@ -1,11 +1,12 @@
 """Small-cell suppression with complementary suppression, for every published table.
 
-A count between 1 and k-1 is shown as "<k". Published totals are linear constraints on the bucket
-cells: all buckets sum to ``issued``; the in-denominator buckets sum to ``denominator``; so superseded +
-unknown = issued - denominator. A constraint with exactly one hidden cell gives that cell away, so
-another cell of it is hidden too (the smallest non-zero one), until no constraint has exactly one.
-Rates are hidden whenever a count they are computed from is hidden, since rate x denominator would
-reveal the count.
+A count between 1 and k-1 is shown as "<k" (primary suppression); a cell hidden only so that a total
+cannot reveal a small one is shown as "suppressed", since it may be any size and "<k" would be false.
+Published totals are linear constraints on the bucket cells: all buckets sum to ``issued``; the
+in-denominator buckets sum to ``denominator``; so superseded + unknown = issued - denominator. A
+constraint with exactly one hidden cell gives that cell away, so another cell of it is hidden too (the
+smallest non-zero one), until no constraint has exactly one. Rates are hidden whenever a count they are
+computed from is hidden, since rate x denominator would reveal the count.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from sanctuary_atlas.measure.vocabulary import buckets
+
+COMPLEMENTARY = "suppressed"
 
 
 def suppress_rows(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
@@ -29,10 +32,12 @@ def _suppress_row(row: dict[str, Any], k: int) -> dict[str, Any]:
     hidden: set[str] = set()
     if 0 < values["issued"] < k:
         hidden = set(names) | {"issued", "denominator"}
+        primary = set(hidden)  # every cell of the row is at most issued < k, so "<k" is true of each
     else:
         hidden = {name for name in names if 0 < values[name] < k}
         if 0 < values["denominator"] < k:
             hidden.add("denominator")
+        primary = set(hidden)
         # (cells, published totals the constraint needs); a constraint with a hidden total reveals nothing.
         constraints = [(names, ["issued"]), (in_den, ["denominator"]), (out_den, ["issued", "denominator"])]
         changed = True
@@ -46,10 +51,9 @@ def _suppress_row(row: dict[str, Any], k: int) -> dict[str, Any]:
                     nonzero = sorted((c for c in shown if values[c] > 0), key=lambda c: values[c])
                     hidden.add(nonzero[0] if nonzero else shown[0] if shown else totals[-1])
                     changed = True
-    label = f"<{k}"
     out = dict(row)
     for name in hidden:
-        out[name] = label
+        out[name] = f"<{k}" if name in primary else COMPLEMENTARY
     rate_inputs = {
         "decline_rate": ("declined", "denominator"),
         "honor_rate": ("honored", "denominator"),
