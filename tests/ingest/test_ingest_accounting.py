@@ -12,7 +12,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ingest_kit import LIFT_REASONS, write_fy2015_csv
+from ingest_kit import LIFT_REASONS, make_records, raw_2023_headers, write_fy2015_csv, write_raw_xlsx
 
 from sanctuary_atlas.ingest.errors import IngestError
 from sanctuary_atlas.ingest.pipeline import ingest
@@ -103,3 +103,60 @@ def test_redacted_other_column_is_flagged_and_counted(tmp_path: Path) -> None:
     with store.connect() as con:
         got = con.execute("SELECT facility_city, redacted_columns FROM detainers ORDER BY source_row").fetchall()
     assert got == [(None, ["facility_city"]), ("YORK", [])]
+
+
+@st.composite
+def workbook_rows(draw: st.DrawFn) -> dict[str, list[str]]:
+    """Sheets of row kinds; at most a third of a sheet's dated rows have bad dates (so it stays a
+    good file with a few bad rows)."""
+    names = draw(
+        st.lists(
+            st.sampled_from(["FY2024", "FY'25 (Oct-Dec)", "Part 2", "Hoja ñ"]), min_size=1, max_size=3, unique=True
+        )
+    )
+    out = {}
+    for name in names:
+        kinds = draw(st.lists(row_kind, min_size=1, max_size=40))
+        good = sum(k in LOADED_KINDS for k in kinds)
+        bad = [i for i, k in enumerate(kinds) if k == "bad_date"]
+        for i in bad[good // 2 :]:
+            kinds[i] = "good"
+        out[name] = [*kinds, "good"]  # a sheet ends at its last value; blank rows sit in between
+    return out
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sheets=workbook_rows(), seed=st.integers(0, 1000))
+def test_xlsx_accounting_balances_per_sheet(sheets: dict[str, list[str]], seed: int) -> None:
+    records = make_records({name: len(kinds) for name, kinds in sheets.items()}, seed=seed, sparse_blank=0)
+    expected: dict[str, tuple[set[int], set[int]]] = {name: (set(), set()) for name in sheets}
+    for r, kind in zip(records, [k for kinds in sheets.values() for k in kinds], strict=True):
+        loaded, quarantined = expected[r.sheet]
+        (loaded if kind in LOADED_KINDS else quarantined).add(r.excel_row)
+        if kind == "good_redacted_city":
+            r.values = {"Facility City": "(b)(6), (b)(7)(c)"}
+        elif kind == "blank_row":
+            r.prepare_date, r.departed_date, r.lift_reason = None, None, None
+            r.values = {h: "" for h in raw_2023_headers()} | {"Mystery Column": ""}
+            r.values["Birth Year"] = None
+        elif kind == "bad_date":
+            r.prepare_date = "13/45/2024"
+        elif kind == "redacted_date":
+            r.prepare_date = "(b)(6)"
+        elif kind == "blank_date":
+            r.prepare_date = None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_raw_xlsx(Path(tmp) / "generated.xlsx", records)
+        store = Store(Path(tmp) / "store")
+        (f,) = ingest([path], store).files
+        assert f.rows_read == sum(len(lo) + len(q) for lo, q in expected.values())
+        assert f.rows_read == f.rows_loaded + f.rows_quarantined
+        with store.connect() as con:
+            sheet_rows = con.execute(
+                "SELECT sheet, rows_read, rows_loaded, rows_quarantined FROM sheets ORDER BY sheet_index"
+            ).fetchall()
+            got_loaded = con.execute("SELECT source_sheet, source_row FROM detainers").fetchall()
+            got_quarantined = con.execute("SELECT source_sheet, source_row FROM quarantine").fetchall()
+    assert sheet_rows == [(name, len(lo) + len(q), len(lo), len(q)) for name, (lo, q) in expected.items()]
+    assert sorted(got_loaded) == sorted((s, row) for s, (lo, _) in expected.items() for row in lo)
+    assert sorted(got_quarantined) == sorted((s, row) for s, (_, q) in expected.items() for row in q)

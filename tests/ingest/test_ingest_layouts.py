@@ -18,8 +18,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import xlsxwriter
 from ingest_kit import (
     DDP_SAMPLE,
+    DETAINER_TYPES,
     FY2015,
     PA,
     REDACTION_MARK,
@@ -450,3 +452,31 @@ def test_cleaned_csv_with_byte_order_mark(tmp_path: Path) -> None:
         ).fetchone()
     assert na_left == (0,)
     assert len(f.extra_columns) == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: transform._typed converts a bare Excel serial with the 1900 epoch (DATE '1899-12-30') "
+    'even when the workbook uses the 1904 date system (<workbookPr date1904="1"/>, Mac Excel), so '
+    "the date comes out 1,462 days (4 years) early",
+)
+def test_excel_serial_in_a_1904_workbook(tmp_path: Path) -> None:
+    path = tmp_path / "mac_1904.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"date_1904": True})
+    ws = wb.add_worksheet("FY2024")
+    headers = raw_2023_headers()
+    ws.write_row(6, 0, headers)
+    row = {
+        "Detainer Prepare Date": 43890,
+        "Facility State": "MINNESOTA",
+        "Facility City": "ST. CLOUD",
+        "Detention Facility": "MINN.C.F.,ST.CLOUD",
+        "Detainer Type": DETAINER_TYPES[0],
+    }
+    for h, v in row.items():
+        ws.write(7, headers.index(h), v)
+    wb.close()
+    store = Store(tmp_path / "store")
+    ingest([path], store)
+    with store.connect() as con:
+        assert con.execute("SELECT prepare_date FROM detainers").fetchall() == [(dt.date(2024, 3, 1),)]
