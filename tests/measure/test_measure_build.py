@@ -30,8 +30,11 @@ def test_build_keeps_every_row_and_no_person_identifier(tmp_path: Path) -> None:
            ORDER BY 1 DESC LIMIT 1"""
     ).fetchone()[0]
     assert per_key == 1
-    # the St. Cloud, MN facility (Stearns County, 27145) resolves to its county
-    fips = con.execute("SELECT DISTINCT county_fips FROM detainers_resolved WHERE facility_code = 'MNCFSTC'").fetchall()
+    # MCF St. Cloud stands east of the Mississippi (2305 Minnesota Blvd SE, ZIP 56304): Sherburne County,
+    # not Stearns, the city's primary county; and it is the state's prison, not the county's decision.
+    rows = con.execute(
+        "SELECT DISTINCT county_fips, authority_type FROM detainers_resolved WHERE facility_code = 'MNCFSTC'"
+    ).fetchall()
     assert rows == [("27141", "state_prison_or_agency")]
 
 
