@@ -16,6 +16,7 @@ from typing import Any
 from sanctuary_atlas.measure.vocabulary import buckets
 
 COMPLEMENTARY = "suppressed"
+HEADLINE = ("declined", "honored")
 
 
 def suppress_rows(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
@@ -48,7 +49,8 @@ def _suppress_row(row: dict[str, Any], k: int) -> dict[str, Any]:
                     continue
                 if sum(1 for c in cells if c in hidden) == 1:
                     shown = [c for c in cells if c not in hidden]
-                    nonzero = sorted((c for c in shown if values[c] > 0), key=lambda c: values[c])
+                    # Hide the least informative cell: the headline buckets stay visible when anything else can go.
+                    nonzero = sorted((c for c in shown if values[c] > 0), key=lambda c: (c in HEADLINE, values[c]))
                     hidden.add(nonzero[0] if nonzero else shown[0] if shown else totals[-1])
                     changed = True
     out = dict(row)
