@@ -172,6 +172,12 @@ def _truncated_gzip_csv(tmp: Path, good: Path) -> Path:
     return path
 
 
+def _corrupt_parquet(tmp: Path, good: Path) -> Path:
+    path = tmp / "detainers_clean.parquet"
+    path.write_bytes(b"PAR1" + bytes(range(256)) * 8 + b"PAR1")
+    return path
+
+
 @dataclass(frozen=True)
 class Bad:
     build: Callable[[Path, Path], Path]
@@ -195,6 +201,7 @@ BAD = {
     "ten_mb_cell_csv": Bad(_huge_cell_csv, row=3, column="City"),
     "ten_mb_cell_xlsx": Bad(_huge_cell_xlsx, sheet="FY2024", row=13, column="Facility City"),
     "zip_bomb": Bad(_zip_bomb),
+    "corrupt_parquet": Bad(_corrupt_parquet),
     "too_many_fields_csv": Bad(_too_many_fields),
 }
 
