@@ -54,7 +54,7 @@ def measured_table_for(store: Store, engine: Engine, need_resolved: bool) -> ibi
         df = session.read.parquet(str(store.builds_dir / build["build_id"] / "detainers_resolved.parquet"))
     else:
         df = _spark_detainers(session, store, ids)
-    return _as_ibis_table(session, df)
+    return spark_ibis_table(df)
 
 
 def spark_session() -> SparkSession:
@@ -128,7 +128,7 @@ def _spark_detainers(session: SparkSession, store: Store, ids: list[str]) -> Dat
     from pyspark.sql import functions as F
 
     parts = [str(store.releases_dir / i / "detainers" / "*.parquet") for i in ids]
-    dups = [str(store.releases_dir / i / "duplicates.parquet") for i in ids if _has(store, i)]
+    dups = [str(p) for i in ids if (p := store.releases_dir / i / "duplicates.parquet").exists()]
     # mergeSchema is Spark's union_by_name: releases of different layout versions may differ in columns.
     rows = session.read.option("mergeSchema", "true").parquet(*parts)
     keys = ["release_id", "source_sheet_index", "source_row"]
@@ -145,14 +145,11 @@ def _spark_detainers(session: SparkSession, store: Store, ids: list[str]) -> Dat
     return joined.withColumn("is_duplicate", F.col("duplicate_of_row").isNotNull())
 
 
-def _has(store: Store, release_id: str) -> bool:
-    return Path(store.releases_dir / release_id / "duplicates.parquet").exists()
-
-
-def _as_ibis_table(session: SparkSession, df: DataFrame) -> ibis.Table:
+def spark_ibis_table(df: DataFrame) -> ibis.Table:
+    """An Ibis table over a Spark DataFrame, so the measures in ``outcomes.py`` run on it unchanged."""
     global _spark_views
     _spark_views += 1
     # A fresh name per call: a later call on another store must not redefine a table an expression still uses.
     name = f"sanctuary_atlas_measured_{_spark_views}"
     df.createOrReplaceTempView(name)
-    return ibis.pyspark.connect(session).table(name)
+    return ibis.pyspark.connect(df.sparkSession).table(name)
