@@ -19,7 +19,7 @@ from sanctuary_atlas.law.registry import registry
 from sanctuary_atlas.publish.policy import save_designations
 from sanctuary_atlas.resolve.batch import KEY_COLUMNS, resolve_facilities
 from sanctuary_atlas.resolve.gazetteer import Gazetteer
-from sanctuary_atlas.store import Store
+from sanctuary_atlas.store import Store, sql_path
 
 MEASURE_COLUMNS = (
     "release_id",
@@ -58,6 +58,11 @@ class BuildSummary:
 def build(store: Store) -> BuildSummary:
     if not store.exists() or not store.release_ids():
         raise FileNotFoundError(f"the store at {store.root} holds no releases; ingest some first")
+    with store.writer():
+        return _build_locked(store)
+
+
+def _build_locked(store: Store) -> BuildSummary:
     store.sweep()
     con = store.connect()
     staging = store.staging_dir()
@@ -79,7 +84,7 @@ def build(store: Store) -> BuildSummary:
                       LEFT JOIN (SELECT {", ".join(KEY_COLUMNS)}, count(*) AS detainers
                                  FROM detainers GROUP BY ALL) n ON {_on("n", "f")}
                       ORDER BY n.detainers DESC)
-                TO '{staging / "facilities_resolved.parquet"}' (FORMAT parquet)"""
+                TO {sql_path(staging / "facilities_resolved.parquet")} (FORMAT parquet)"""
         )
         keep = ", ".join(f"d.{c}" for c in MEASURE_COLUMNS)
         con.execute(
@@ -88,17 +93,17 @@ def build(store: Store) -> BuildSummary:
                       FROM detainers d
                       LEFT JOIN facilities f ON {_on("d", "f")}
                       LEFT JOIN county_areas a ON a.county_fips = f.county_fips)
-                TO '{staging / "detainers_resolved.parquet"}' (FORMAT parquet, COMPRESSION zstd)"""
+                TO {sql_path(staging / "detainers_resolved.parquet")} (FORMAT parquet, COMPRESSION zstd)"""
         )
         out = str(staging / "detainers_resolved.parquet")
         total, with_county, n_fac = con.execute(
             f"""SELECT count(*), count(county_fips),
-                       (SELECT count(*) FROM read_parquet('{staging / "facilities_resolved.parquet"}'))
-                FROM read_parquet('{out}')"""
+                       (SELECT count(*) FROM read_parquet({sql_path(staging / "facilities_resolved.parquet")}))
+                FROM read_parquet({sql_path(out)})"""
         ).fetchone()
         by_conf = dict(
             con.execute(
-                f"SELECT coalesce(confidence, 'none'), count(*) FROM read_parquet('{out}') GROUP BY 1"
+                f"SELECT coalesce(confidence, 'none'), count(*) FROM read_parquet({sql_path(out)}) GROUP BY 1"
             ).fetchall()
         )
         # Designations do not depend on the detainers, but resolving their names is slow: do it once here.

@@ -16,8 +16,11 @@ fails or is killed leaves the store as it was.
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,9 +86,32 @@ class StagedRelease:
     reason_rows: list[dict[str, Any]]
 
 
+class StoreBusy(RuntimeError):
+    """Another ingest or build holds the store."""
+
+
 class Store:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        """Hold the store's write lock for an ingest or build.
+
+        One writer at a time: the clean-up of unpublished work at the start of an ingest would otherwise
+        delete another running ingest's staging. Readers never take the lock; they see the last commit.
+        The lock is refused at once rather than waited for, so two commands never silently queue.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreBusy(f"the store at {self.root} is busy: another ingest or build is running") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @property
     def catalog_path(self) -> Path:
@@ -115,9 +141,7 @@ class Store:
         if not self.exists():
             return []
         with self.catalog(read_only=True) as con:
-            return [
-                r[0] for r in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()
-            ]
+            return [r[0] for r in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()]
 
     def release_for_sha(self, sha256: str) -> str | None:
         if not self.exists():
@@ -244,16 +268,11 @@ class Store:
             con.execute("CREATE VIEW detainers AS SELECT NULL AS release_id WHERE FALSE")
         if quarantine_parts:
             con.execute(
-                f"CREATE VIEW quarantine AS SELECT * FROM read_parquet({_list(quarantine_parts)}, "
-                "union_by_name = true)"
+                f"CREATE VIEW quarantine AS SELECT * FROM read_parquet({_list(quarantine_parts)}, union_by_name = true)"
             )
         else:
-            con.execute(
-                "CREATE VIEW quarantine AS SELECT NULL AS release_id, NULL AS quarantine_reason WHERE FALSE"
-            )
-        row = con.execute(
-            "SELECT build_id, release_ids FROM catalog.builds ORDER BY built_at DESC LIMIT 1"
-        ).fetchone()
+            con.execute("CREATE VIEW quarantine AS SELECT NULL AS release_id, NULL AS quarantine_reason WHERE FALSE")
+        row = con.execute("SELECT build_id, release_ids FROM catalog.builds ORDER BY built_at DESC LIMIT 1").fetchone()
         if row is not None and (self.builds_dir / row[0]).exists():
             base = self.builds_dir / row[0]
             for name in ("detainers_resolved", "facilities_resolved"):
@@ -266,6 +285,11 @@ class Store:
 
 def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def sql_path(path: Path | str) -> str:
+    """A file path as a SQL string literal (quotes doubled, so any directory name is safe)."""
+    return _lit(str(path))
 
 
 def _list(values: list[str]) -> str:

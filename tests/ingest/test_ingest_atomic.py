@@ -119,13 +119,6 @@ def test_killed_ingest_leaves_store_as_before(store_dir: Path, good_xlsx: Path) 
     assert kills >= 2, f"only {kills} kills landed mid-ingest (run takes {full:.1f}s)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline.ingest calls store.sweep() on entry, which deletes every .staging/* directory "
-    "and every releases/* directory not yet committed, including those of another ingest running "
-    "on the same store; that ingest then dies with a duckdb IOException traceback (no lock, no "
-    "IngestError). Seen here by starting a second CLI ingest while the first is between chunks.",
-)
 def test_second_ingest_does_not_destroy_a_running_one(store_dir: Path, good_xlsx: Path) -> None:
     store = Store(store_dir)
     second: list[subprocess.CompletedProcess[str]] = []

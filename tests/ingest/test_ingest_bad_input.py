@@ -202,19 +202,11 @@ BAD = {
     "ten_mb_cell_xlsx": Bad(_huge_cell_xlsx, sheet="FY2024", row=13, column="Facility City"),
     "zip_bomb": Bad(_zip_bomb),
     "corrupt_parquet": Bad(_corrupt_parquet),
-    "too_many_fields_csv": Bad(_too_many_fields),
+    "too_many_fields_csv": Bad(_too_many_fields, row=4),
 }
 
 
-CELL_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=Exception,
-    reason="BUG: a 10 MB cell raises the right IngestError in transform.check_cell_sizes, but its "
-    "min(source_row) query is left with an unfinished result (fetchone), so the `finally: "
-    "con.unregister('chunk')` in pipeline._stage_chunk raises duckdb ResourceInUseException, "
-    "which replaces the IngestError (CLI prints a traceback)",
-)
-CASES = [pytest.param(k, marks=CELL_BUG) if k.startswith("ten_mb_cell") else k for k in BAD]
+CASES = list(BAD)
 
 
 @pytest.fixture(scope="module")
@@ -319,13 +311,6 @@ def test_empty_extra_sheet_is_recorded_as_empty(tmp_path: Path) -> None:
     assert sheets == [("FY2024", "loaded", 50), ("Notes", "empty", 0)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IngestError,
-    reason="BUG: sniff._looks_like_text rejects a Windows-1252 CSV whose first 4 KB hold an accented "
-    "byte (UTF-8 decode fails before the last 4 bytes) as 'unrecognised binary content', although "
-    "readers._detect_encoding would read it as cp1252",
-)
 def test_windows_1252_csv_with_accented_cities(tmp_path: Path) -> None:
     rows = [
         ["2015-03-02", "I247", "SANTA FE COUNTY ADULT DETENTION", "NM", "Española", "Lifted"],
@@ -359,12 +344,6 @@ def test_windows_1252_csv_with_accent_deep_in_file(tmp_path: Path) -> None:
         ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pyarrow's CSV reader skips empty lines (ReadOptions/ParseOptions ignore_empty_lines "
-    "defaults to True) and readers._assemble numbers rows consecutively, so every record after an "
-    "empty line gets source_row one too small (quarantine points at the wrong row)",
-)
 def test_csv_source_row_survives_a_blank_line(tmp_path: Path) -> None:
     """source_row must point at the record's real row in the file, even after an empty line."""
     path = tmp_path / "blank_line.csv"
@@ -380,17 +359,13 @@ def test_csv_source_row_survives_a_blank_line(tmp_path: Path) -> None:
     ingest([path], store)
     with store.connect() as con:
         loaded = con.execute("SELECT source_row, lift_reason FROM detainers ORDER BY 1").fetchall()
-        quarantined = con.execute("SELECT source_row FROM quarantine").fetchall()
+        quarantined = con.execute("SELECT source_row, quarantine_reason FROM quarantine ORDER BY 1").fetchall()
     assert (2, "Lifted") in loaded
     assert (4, "Transferred") in loaded
-    assert quarantined == [(5,)]
+    # The blank line is a row of the file like any other: kept, as an empty row in the quarantine.
+    assert quarantined == [(3, "empty_row"), (5, "unparseable_prepare_date")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (message quality): a CSV row with too many fields is reported without its row number "
-    "(readers._csv_chunks turns pyarrow's 'Expected 6 columns, got 7' into IngestError with row=None)",
-)
 def test_too_many_fields_names_the_row(tmp_path: Path, good_xlsx: Path) -> None:
     path = _too_many_fields(tmp_path, good_xlsx)
     with pytest.raises(IngestError) as info:

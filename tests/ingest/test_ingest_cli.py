@@ -91,12 +91,6 @@ def test_store_from_environment(tmp_path: Path) -> None:
     assert json.loads(proc.stdout)["rows_read"] == 22
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline._stage_chunk/_flag_duplicates/_summarise splice store paths into SQL as "
-    "'{path}' without escaping (COPY ... TO '{out / ...}', read_parquet('{parts}')), so a store under a "
-    "directory with an apostrophe (/home/o'brien) fails with a duckdb ParserException traceback",
-)
 def test_store_path_with_an_apostrophe(tmp_path: Path) -> None:
     store = tmp_path / "o'brien" / "store"
     proc = run_cli("ingest", DDP_SAMPLE, "--store", store, "--json")

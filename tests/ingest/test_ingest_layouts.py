@@ -307,11 +307,6 @@ def _respelled_sample(tmp_path: Path, renames: dict[str, str]) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: lesa_2023_clean.toml maps detainer_facility but its only variant requires "
-    "detention_facility, so a cleaned file with the older spelling is refused as 'no header row'",
-)
 def test_drifted_clean_headers_map(tmp_path: Path) -> None:
     """The cleaned CSV with the older spellings (detainer_facility, anonymized_identifier)."""
     path = _respelled_sample(
@@ -436,13 +431,6 @@ def test_ddp_sample_na_is_null_and_dates_typed(bundled_cli: tuple[Path, dict]) -
         assert dup is (s["duplicate_likely"] == "TRUE")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a UTF-8 byte-order mark (Excel's 'CSV UTF-8' export) stays on the first header: "
-    "readers._csv_head decodes with 'utf-8', not 'utf-8-sig', so the sample's first header is "
-    "'\\ufeff\"\"', header_style() calls the header titlecase, the cleaned file is detected as "
-    "lesa_2023_raw, and its NA markers load as text ('NA' in port_of_departure, dates 'invalid')",
-)
 def test_cleaned_csv_with_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "st_cloud_bom.csv"
     path.write_bytes(b"\xef\xbb\xbf" + DDP_SAMPLE.read_bytes())
@@ -457,12 +445,6 @@ def test_cleaned_csv_with_byte_order_mark(tmp_path: Path) -> None:
     assert len(f.extra_columns) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: transform._typed converts a bare Excel serial with the 1900 epoch (DATE '1899-12-30') "
-    'even when the workbook uses the 1904 date system (<workbookPr date1904="1"/>, Mac Excel), so '
-    "the date comes out 1,462 days (4 years) early",
-)
 def test_excel_serial_in_a_1904_workbook(tmp_path: Path) -> None:
     path = tmp_path / "mac_1904.xlsx"
     wb = xlsxwriter.Workbook(str(path), {"date_1904": True})

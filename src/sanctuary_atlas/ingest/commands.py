@@ -14,6 +14,7 @@ from rich.table import Table
 from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store
 from sanctuary_atlas.ingest.errors import IngestError
 from sanctuary_atlas.ingest.pipeline import IngestSummary, ingest
+from sanctuary_atlas.store import StoreBusy
 
 
 def register(app: typer.Typer) -> None:
@@ -22,13 +23,9 @@ def register(app: typer.Typer) -> None:
 
 
 def ingest_command(
-    paths: Annotated[
-        list[Path], typer.Argument(help="Release files: xlsx, CSV (optionally .gz) or Parquet.")
-    ],
+    paths: Annotated[list[Path], typer.Argument(help="Release files: xlsx, CSV (optionally .gz) or Parquet.")],
     store: StoreOption = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")] = False,
 ) -> None:
     """Ingest ICE detainer release files (every known layout, detected from the header)."""
     target = open_store(store)
@@ -52,9 +49,7 @@ def ingest_command(
                 progress.advance(files)
             elif event in ("chunk_done", "sheet_empty"):
                 task = progress.tasks[sheets]
-                progress.update(
-                    sheets, completed=task.completed + 1, rows=task.fields["rows"] + data.get("rows", 0)
-                )
+                progress.update(sheets, completed=task.completed + 1, rows=task.fields["rows"] + data.get("rows", 0))
                 progress.update(files, rows=progress.tasks[files].fields["rows"] + data.get("rows", 0))
 
         try:
@@ -62,6 +57,9 @@ def ingest_command(
         except IngestError as exc:
             progress.stop()
             raise fail(f"{exc}\nnothing was written; the store is unchanged.") from None
+        except StoreBusy as exc:
+            progress.stop()
+            raise fail(f"{exc}; try again when it has finished") from None
     if as_json:
         typer.echo(json.dumps(summary.as_json(), indent=2, default=str))
     else:
@@ -71,9 +69,7 @@ def ingest_command(
 def _print_summary(summary: IngestSummary, console: Console) -> None:
     table = Table(title=f"Ingest into {summary.store}")
     for col in ("file", "status", "layout", "sheets", "read", "loaded", "quarantined", "duplicates"):
-        table.add_column(
-            col, justify="right" if col in ("read", "loaded", "quarantined", "duplicates") else "left"
-        )
+        table.add_column(col, justify="right" if col in ("read", "loaded", "quarantined", "duplicates") else "left")
     for f in summary.files:
         table.add_row(
             Path(f.path).name,
@@ -93,9 +89,7 @@ def _print_summary(summary: IngestSummary, console: Console) -> None:
     )
     for f in summary.files:
         if f.status == "already_ingested":
-            console.print(
-                f"{Path(f.path).name}: already ingested (same SHA-256) as {f.release_id}; nothing to do."
-            )
+            console.print(f"{Path(f.path).name}: already ingested (same SHA-256) as {f.release_id}; nothing to do.")
         for reason, n in f.quarantine_reasons.items():
             console.print(f"{Path(f.path).name}: quarantined {n:,} row(s): {reason}")
 

@@ -35,8 +35,9 @@ def generate_command(
 ) -> None:
     """Write a realistic synthetic LESA 2023+ release (title rows, header on row 7, several sheets).
 
-    Not real data: facilities and vocabularies are real, people and events are drawn at random. A manifest
-    of what was planted (duplicates, redactions) is written next to OUT as OUT.manifest.json.
+    Not real data: facilities and vocabularies are real; people and events are drawn at random.
+
+    What was planted (duplicates, redactions) is listed in OUT.manifest.json next to OUT.
     """
     from sanctuary_atlas.ingest.generate import generate_release, read_manifest
 

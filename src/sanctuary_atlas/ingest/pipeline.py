@@ -26,7 +26,7 @@ from sanctuary_atlas.ingest.transform import (
     check_cell_sizes,
     check_required_parse,
 )
-from sanctuary_atlas.store import StagedRelease, Store
+from sanctuary_atlas.store import StagedRelease, Store, sql_path
 
 Progress = Callable[[str, dict], None]
 
@@ -101,6 +101,17 @@ def release_id_for(path: Path, sha256: str) -> str:
 
 def ingest(paths: list[Path], store: Store, progress: Progress | None = None) -> IngestSummary:
     """Ingest every file, then publish all new releases atomically. Raises IngestError on bad input."""
+    fresh = not store.root.exists()
+    try:
+        with store.writer():
+            return _ingest_locked(paths, store, progress)
+    except BaseException:
+        if fresh:  # a store this call created and could not fill: leave no trace of it
+            shutil.rmtree(store.root, ignore_errors=True)
+        raise
+
+
+def _ingest_locked(paths: list[Path], store: Store, progress: Progress | None) -> IngestSummary:
     notify = progress or (lambda _event, _data: None)
     results: list[FileResult] = []
     staged: list[StagedRelease] = []
@@ -123,10 +134,13 @@ def ingest(paths: list[Path], store: Store, progress: Progress | None = None) ->
             staged.append(release)
             notify("file_done", {"path": str(path), "status": "ingested"})
         store.publish(staged)
-    except BaseException:
+    finally:
+        # Published directories were renamed away; whatever is left under staging is work to discard.
         for release in staged:
             shutil.rmtree(release.directory.parent, ignore_errors=True)
-        raise
+        staging_root = store.root / ".staging"
+        if staging_root.exists() and not any(staging_root.iterdir()):
+            staging_root.rmdir()
     return IngestSummary(str(store.root), results)
 
 
@@ -195,9 +209,7 @@ def _stage_file(path: Path, sha: str, store: Store, notify: Progress) -> tuple[F
         }
         for i, s in enumerate(result.sheets)
     ]
-    reason_rows = [
-        {"release_id": release_id, "reason": k, "rows": v} for k, v in result.quarantine_reasons.items()
-    ]
+    reason_rows = [{"release_id": release_id, "reason": k, "rows": v} for k, v in result.quarantine_reasons.items()]
     return result, StagedRelease(release_id, out, release_row, sheet_rows, reason_rows)
 
 
@@ -225,7 +237,14 @@ def _stage_chunk(
             row=chunk.header_row,
         )
     meta = ChunkMeta(
-        release_id, layout, variant.name, path.name, sha, index, from_xlsx=chunk.sheet is not None
+        release_id,
+        layout,
+        variant.name,
+        path.name,
+        sha,
+        index,
+        from_xlsx=chunk.sheet is not None,
+        date1904=chunk.date1904,
     )
     con.register("chunk", chunk.table)
     try:
@@ -242,20 +261,18 @@ def _stage_chunk(
     con.execute(
         f"COPY (SELECT * EXCLUDE (quarantine_reason, quarantine_detail) FROM typed "
         f"WHERE quarantine_reason IS NULL ORDER BY source_row) "
-        f"TO '{out / 'detainers' / part}' (FORMAT parquet, COMPRESSION zstd)"
+        f"TO {sql_path(out / 'detainers' / part)} (FORMAT parquet, COMPRESSION zstd)"
     )
     con.execute(
         f"COPY (SELECT * FROM typed WHERE quarantine_reason IS NOT NULL ORDER BY source_row) "
-        f"TO '{out / 'quarantine' / part}' (FORMAT parquet, COMPRESSION zstd)"
+        f"TO {sql_path(out / 'quarantine' / part)} (FORMAT parquet, COMPRESSION zstd)"
     )
     read, loaded, quarantined = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE quarantine_reason IS NULL), "
         "count(*) FILTER (WHERE quarantine_reason IS NOT NULL) FROM typed"
     ).fetchone()
     if read != chunk.table.num_rows or read != loaded + quarantined:
-        raise RuntimeError(
-            f"accounting broke on {path} sheet {chunk.sheet}: {read} != {loaded} + {quarantined}"
-        )
+        raise RuntimeError(f"accounting broke on {path} sheet {chunk.sheet}: {read} != {loaded} + {quarantined}")
     existing = next((s for s in result.sheets if s.sheet == chunk.sheet and s.status == "loaded"), None)
     if existing is None:
         existing = SheetResult(chunk.sheet, "loaded", header_row=chunk.header_row)
@@ -281,12 +298,12 @@ def _flag_duplicates(con: duckdb.DuckDBPyConnection, out: Path, release_id: str)
                        first_value(source_sheet) OVER w AS duplicate_of_sheet,
                        first_value(source_row) OVER w AS duplicate_of_row,
                        row_number() OVER w AS n
-                FROM read_parquet('{parts}')
+                FROM read_parquet({sql_path(parts)})
                 WHERE person_id IS NOT NULL
                 WINDOW w AS (PARTITION BY {fields} ORDER BY source_sheet_index, source_row
                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
             ) WHERE n > 1
-        ) TO '{out / "duplicates.parquet"}' (FORMAT parquet)"""
+        ) TO {sql_path(out / "duplicates.parquet")} (FORMAT parquet)"""
     )
 
 
@@ -297,18 +314,18 @@ def _summarise(con: duckdb.DuckDBPyConnection, out: Path, result: FileResult) ->
     if result.rows_read != result.rows_loaded + result.rows_quarantined:
         raise RuntimeError(f"accounting broke on {result.path}")
     result.rows_duplicate_flagged = con.execute(
-        f"SELECT count(*) FROM read_parquet('{out / 'duplicates.parquet'}')"
+        f"SELECT count(*) FROM read_parquet({sql_path(out / 'duplicates.parquet')})"
     ).fetchone()[0]
     red, inv, dmin, dmax = con.execute(
         f"""SELECT count(*) FILTER (WHERE len(redacted_columns) > 0),
                    count(*) FILTER (WHERE len(invalid_columns) > 0),
                    min(prepare_date), max(prepare_date)
-            FROM read_parquet('{out / "detainers" / "*.parquet"}')"""
+            FROM read_parquet({sql_path(out / "detainers" / "*.parquet")})"""
     ).fetchone()
     result.rows_with_redaction, result.rows_with_invalid_values = red, inv
     result.__dict__["_date_min"], result.__dict__["_date_max"] = dmin, dmax
     reasons = con.execute(
-        f"SELECT quarantine_reason, count(*) FROM read_parquet('{out / 'quarantine' / '*.parquet'}') "
+        f"SELECT quarantine_reason, count(*) FROM read_parquet({sql_path(out / 'quarantine' / '*.parquet')}) "
         "GROUP BY 1 ORDER BY 2 DESC"
     ).fetchall()
     result.quarantine_reasons = {r: n for r, n in reasons}

@@ -38,6 +38,7 @@ class Chunk:
     headers: list[str]  # raw header text, one per column of ``table`` except ROW_COLUMN
     table: pa.Table  # all string columns named c0..cN, plus ROW_COLUMN (int64)
     encoding: str = "utf-8"
+    date1904: bool = False  # the workbook counts day serials from 1904 (Mac Excel), not 1900
 
 
 @dataclass
@@ -94,7 +95,7 @@ def _xlsx_chunks(path: Path) -> Iterator[Chunk | EmptySheet]:
         names = list(reader.sheet_names)
     except Exception as exc:  # fastexcel raises its own hierarchy for every kind of broken file
         raise IngestError(path, f"xlsx could not be opened: {exc}") from None
-    offsets = _sheet_first_rows(path)
+    offsets, date1904 = _workbook_facts(path)
     search = contracts.max_header_search_rows()
     for name in names:
         try:
@@ -117,6 +118,7 @@ def _xlsx_chunks(path: Path) -> Iterator[Chunk | EmptySheet]:
             header_row=header_row,
             headers=headers,
             table=_assemble([c.combine_chunks() for c in body.columns], header_row + 1),
+            date1904=date1904,
         )
 
 
@@ -128,17 +130,20 @@ _NS = {
 }
 
 
-def _sheet_first_rows(path: Path) -> dict[str, int]:
-    """Excel row number of each sheet's first used row.
+def _workbook_facts(path: Path) -> tuple[dict[str, int], bool]:
+    """Excel row number of each sheet's first used row, and whether the workbook uses the 1904 date system.
 
     The xlsx reader numbers rows from the first used cell, so a sheet whose rows 1-3 are blank would
     otherwise report row 4 as row 1. The sheet part's <dimension ref="B4:..."> says where the used range
     starts; only the first few KB of each part are read.
     """
     out: dict[str, int] = {}
+    date1904 = False
     try:
         with zipfile.ZipFile(path) as zf:
             wb = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            props = wb.find("m:workbookPr", _NS)
+            date1904 = props is not None and props.get("date1904", "0").lower() in ("1", "true")
             rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
             targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
             for sheet in wb.findall("m:sheets/m:sheet", _NS):
@@ -154,8 +159,8 @@ def _sheet_first_rows(path: Path) -> dict[str, int]:
                 if m:
                     out[sheet.get("name", "")] = int(m.group(1))
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
-        return {}
-    return out
+        return {}, False
+    return out, date1904
 
 
 # --- csv --------------------------------------------------------------------------------------------
@@ -168,7 +173,9 @@ def _is_gzip(path: Path) -> bool:
 
 def _csv_head(path: Path, encoding: str, n: int) -> tuple[list[list[str]], str]:
     opener = gzip.open if _is_gzip(path) else open
-    with opener(path, "rt", encoding=encoding, errors="strict", newline="") as fh:  # type: ignore[operator]
+    # utf-8-sig: Excel's "CSV UTF-8" export starts with a byte-order mark that is not part of the header.
+    text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    with opener(path, "rt", encoding=text_encoding, errors="strict", newline="") as fh:  # type: ignore[operator]
         sample = fh.read(64 * 1024)
     first = sample.splitlines()[0] if sample else ""
     delimiter = max([",", "\t", "|", ";"], key=first.count)
@@ -205,7 +212,8 @@ def _csv_chunks(path: Path) -> Iterator[Chunk]:
     headers = head[k]
     names = [f"c{i}" for i in range(len(headers))]
     read = pacsv.ReadOptions(column_names=names, skip_rows=k + 1, block_size=16 * 1024**2, encoding=encoding)
-    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True)
+    # Blank lines are kept (as rows of empty cells, quarantined as empty rows) so record numbers stay true.
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False)
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names},
         strings_can_be_null=False,
@@ -230,10 +238,22 @@ def _csv_chunks(path: Path) -> Iterator[Chunk]:
         text = str(exc)
         m = re.search(r"Expected (\d+) columns, got (\d+)", text)
         if m:
-            raise IngestError(path, f"row has {m.group(2)} fields, header has {m.group(1)}: {text}") from None
+            row = _first_ragged_record(path, encoding, delimiter, int(m.group(1)), k + 1)
+            raise IngestError(path, f"row has {m.group(2)} fields where the header has {m.group(1)}", row=row) from None
         raise IngestError(path, f"CSV could not be parsed: {text}") from None
     finally:
         source.close()
+
+
+def _first_ragged_record(path: Path, encoding: str, delimiter: str, expected: int, header_row: int) -> int | None:
+    """The record number of the first row with the wrong number of fields (only on the error path)."""
+    opener = gzip.open if _is_gzip(path) else open
+    text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    with opener(path, "rt", encoding=text_encoding, newline="") as fh:  # type: ignore[operator]
+        for number, record in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
+            if number > header_row and record and len(record) != expected:
+                return number
+    return None
 
 
 def _csv_chunk(

@@ -63,9 +63,13 @@ def _looks_like_text(sample: bytes) -> bool:
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the sample's end is still text.
+        # A multi-byte character cut at the sample's end is still text; otherwise older releases were
+        # exported as Windows-1252, which decodes all but five byte values.
         if exc.start < len(sample) - 4:
-            return False
+            try:
+                sample.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
     return b"," in sample or b"\t" in sample or b"|" in sample
 
 

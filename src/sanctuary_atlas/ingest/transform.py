@@ -46,6 +46,7 @@ class ChunkMeta:
     source_sha256: str
     sheet_index: int
     from_xlsx: bool
+    date1904: bool = False
 
 
 @dataclass
@@ -74,7 +75,7 @@ def _lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _typed(kind: str, value: str, canon: Canonical, from_xlsx: bool) -> str:
+def _typed(kind: str, value: str, canon: Canonical, from_xlsx: bool, date1904: bool = False) -> str:
     if kind == "string":
         return value
     if kind == "integer":
@@ -89,10 +90,12 @@ def _typed(kind: str, value: str, canon: Canonical, from_xlsx: bool) -> str:
     formats = "[" + ", ".join(_lit(f) for f in canon.date_formats) + "]"
     parsed = f"CAST(try_strptime({value}, {formats}) AS DATE)"
     if from_xlsx:
-        # A date typed into a cell without a date format reaches us as Excel's day serial number.
+        # A date typed into a cell without a date format reaches us as Excel's day serial number, counted
+        # from 1899-12-30 (1900 system, the default) or 1904-01-01 (1904 system, older Mac workbooks).
+        epoch = "1904-01-01" if date1904 else "1899-12-30"
         serial = (
             f"CASE WHEN regexp_full_match({value}, '[1-9][0-9]{{4}}(\\.0+)?') "
-            f"THEN CAST(DATE '1899-12-30' + CAST(CAST({value} AS DOUBLE) AS INTEGER) AS DATE) END"
+            f"THEN CAST(DATE '{epoch}' + CAST(CAST({value} AS DOUBLE) AS INTEGER) AS DATE) END"
         )
         return f"COALESCE({parsed}, {serial})"
     return parsed
@@ -104,10 +107,10 @@ def check_cell_sizes(con: duckdb.DuckDBPyConnection, chunk: Chunk, file: str) ->
     if n == 0 or chunk.table.num_rows == 0:
         return
     longest = ", ".join(f"max(length(c{i}))" for i in range(n))
-    maxima = con.execute(f"SELECT {longest} FROM chunk").fetchone() or ()
+    maxima = con.execute(f"SELECT {longest} FROM chunk").fetchall()[0]
     for i, m in enumerate(maxima):
         if m is not None and m > limit:
-            row = con.execute(f"SELECT min({ROW_COLUMN}) FROM chunk WHERE length(c{i}) > {limit}").fetchone()
+            row = con.execute(f"SELECT min({ROW_COLUMN}) FROM chunk WHERE length(c{i}) > {limit}").fetchall()[0]
             raise IngestError(
                 file,
                 f"cell holds {m:,} characters (more than the {limit:,} a spreadsheet cell can hold)",
@@ -133,7 +136,7 @@ def build_select(chunk: Chunk, meta: ChunkMeta) -> tuple[str, Mapping]:
                 raw = f"CASE WHEN {raw} IN ({markers}) THEN NULL ELSE {raw} END"
             redacted = f"COALESCE(regexp_full_match(lower(translate({raw}, {strip}, '')), {regex}), FALSE)"
             value = f"CASE WHEN {redacted} THEN NULL ELSE {raw} END"
-            typed = _typed(kind, value, canon, meta.from_xlsx)
+            typed = _typed(kind, value, canon, meta.from_xlsx, meta.date1904)
             cells.append((name, kind, raw, redacted, value, typed))
         else:
             cells.append((name, kind, None, None, None, None))
@@ -173,15 +176,10 @@ def build_select(chunk: Chunk, meta: ChunkMeta) -> tuple[str, Mapping]:
         redacted_list.append(f"CASE WHEN red__{name} THEN {_lit(name)} END")
         if name not in canon.required_values:
             invalid_list.append(
-                f"CASE WHEN raw__{name} IS NOT NULL AND NOT red__{name} AND typ__{name} IS NULL "
-                f"THEN {_lit(name)} END"
+                f"CASE WHEN raw__{name} IS NOT NULL AND NOT red__{name} AND typ__{name} IS NULL THEN {_lit(name)} END"
             )
-    outer.append(
-        f"list_filter([{', '.join(redacted_list)}]::VARCHAR[], lambda x: x IS NOT NULL) AS redacted_columns"
-    )
-    outer.append(
-        f"list_filter([{', '.join(invalid_list)}]::VARCHAR[], lambda x: x IS NOT NULL) AS invalid_columns"
-    )
+    outer.append(f"list_filter([{', '.join(redacted_list)}]::VARCHAR[], lambda x: x IS NOT NULL) AS redacted_columns")
+    outer.append(f"list_filter([{', '.join(invalid_list)}]::VARCHAR[], lambda x: x IS NOT NULL) AS invalid_columns")
     outer.append("extra")
 
     reasons = ["WHEN empty_row THEN 'empty_row'"]
@@ -203,9 +201,7 @@ def build_select(chunk: Chunk, meta: ChunkMeta) -> tuple[str, Mapping]:
     return sql, mapping
 
 
-def check_required_parse(
-    con: duckdb.DuckDBPyConnection, table: str, chunk: Chunk, mapping: Mapping, file: str
-) -> None:
+def check_required_parse(con: duckdb.DuckDBPyConnection, table: str, chunk: Chunk, mapping: Mapping, file: str) -> None:
     """Refuse a sheet whose required dates mostly fail to parse: that is a wrong file, not bad rows."""
     canon = contracts.canonical()
     for name in canon.required_values:

@@ -18,8 +18,11 @@ from sanctuary_atlas.law.jurisdictions import Jurisdiction
 from sanctuary_atlas.resolve.names import place_key
 
 _COUNTY_RUN = {"county_sheriff_or_jail", "regional_jail"}
-_AGENCY_WORDS = re.compile(r"\b(city of|town of|village of|police department|police dept|department of police|"
-                           r"police|pd|department|dept)\b", re.I)
+_AGENCY_WORDS = re.compile(
+    r"\b(city of|town of|village of|police department|police dept|department of police|"
+    r"police|pd|department|dept)\b",
+    re.I,
+)
 SOURCE = "ICE 287(g) participating and pending agencies spreadsheets (data/ice-287g, see PROVENANCE.md)"
 
 
@@ -66,11 +69,17 @@ def _listed(row: dict[str, Any], as_of: date) -> bool | None:
 
 def _row_json(row: dict[str, Any], seen: bool | None) -> dict[str, Any]:
     return {
-        "agency": row["agency"], "support_type": row["support_type"], "status": row["status"],
-        "signed": _iso(row["signed"]), "first_seen": _iso(row["first_seen"]),
-        "last_seen": _iso(row["last_seen"]), "listed_on_as_of": seen,
-        "authority_type": row["authority_type"], "resolution_confidence": row["confidence"],
-        "resolution_evidence": row["evidence"], "source_file": f"data/ice-287g/{row['source']}",
+        "agency": row["agency"],
+        "support_type": row["support_type"],
+        "status": row["status"],
+        "signed": _iso(row["signed"]),
+        "first_seen": _iso(row["first_seen"]),
+        "last_seen": _iso(row["last_seen"]),
+        "listed_on_as_of": seen,
+        "authority_type": row["authority_type"],
+        "resolution_confidence": row["confidence"],
+        "resolution_evidence": row["evidence"],
+        "source_file": f"data/ice-287g/{row['source']}",
         "source": SOURCE,
     }
 

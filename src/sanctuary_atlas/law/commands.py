@@ -24,8 +24,10 @@ StoreOpt = Annotated[Path | None, typer.Option("--store", help="Store directory 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Legal status as of this date (YYYY-MM-DD).")]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", help="Shipped scenario name or a .toml path.")]
-DeclinedOpt = Annotated[Path | None, typer.Option(
-    "--declined-csv", help="CSV of jurisdiction key,declined counts for the declined-detainers scenario.")]
+DeclinedOpt = Annotated[
+    Path | None,
+    typer.Option("--declined-csv", help="CSV of jurisdiction key,declined counts for the declined-detainers scenario."),
+]
 
 
 def _as_of(text: str | None) -> date:
@@ -49,8 +51,7 @@ def _declined(path: Path | None) -> dict[str, int] | None:
             try:
                 out[row["key"].strip()] = int(row["declined"])
             except ValueError as exc:
-                raise typer.BadParameter(f"{path}:{line}: declined {row['declined']!r} is not a number"
-                                         ) from exc
+                raise typer.BadParameter(f"{path}:{line}: declined {row['declined']!r} is not a number") from exc
         return out
 
 
@@ -75,10 +76,15 @@ def _print(data: object) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("exposure")
     def exposure_cmd(
-        jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="17 (state), 17031 (county), "
-                                                  "17031:chicago or 'Chicago, IL' (city).")],
-        scenario: ScenarioOpt = None, as_of: AsOfOpt = None, store: StoreOpt = None,
-        declined_csv: DeclinedOpt = None, as_json: JsonOpt = False,
+        jurisdiction: Annotated[
+            str,
+            typer.Option("--jurisdiction", help="17 (state), 17031 (county), 17031:chicago or 'Chicago, IL' (city)."),
+        ],
+        scenario: ScenarioOpt = None,
+        as_of: AsOfOpt = None,
+        store: StoreOpt = None,
+        declined_csv: DeclinedOpt = None,
+        as_json: JsonOpt = False,
     ) -> None:
         """Conditions, legal status, designations and dollars at stake for one jurisdiction."""
         from sanctuary_atlas.law.exposure import exposure
@@ -103,17 +109,23 @@ def register(app: typer.Typer) -> None:
         for law in result["state_laws"]:
             typer.echo(f"  state law {law['law_id']} ({law['direction']}): {law['name']}")
         for a in result["agreements_287g"] or []:
-            typer.echo(f"  287(g): {a['agency']} - {a['support_type']} ({a['status']}, signed {a['signed']}, "
-                       f"last seen {a['last_seen']})")
+            typer.echo(
+                f"  287(g): {a['agency']} - {a['support_type']} ({a['status']}, signed {a['signed']}, "
+                f"last seen {a['last_seen']})"
+            )
         if result["observed"]:
             for row in result["observed"]["by_fiscal_year"]:
-                typer.echo(f"  observed FY{row['fiscal_year']}: issued {row['issued']}, declined {row['declined']}, "
-                           f"honored {row['honored']}")
+                typer.echo(
+                    f"  observed FY{row['fiscal_year']}: issued {row['issued']}, declined {row['declined']}, "
+                    f"honored {row['honored']}"
+                )
         for c in result["conditions"]:
             amount = f"${c['amount_usd']:,}" if c["amount_usd"] is not None else c["amount_source"]
-            typer.echo(f"  FY{c['fiscal_year']} {c['condition_id']:<20} {c['status']:<15} "
-                       f"circuit: {c['circuit_status']:<13} {c['channel']:<12} {amount} "
-                       f"[{c['status_verification']}]")
+            typer.echo(
+                f"  FY{c['fiscal_year']} {c['condition_id']:<20} {c['status']:<15} "
+                f"circuit: {c['circuit_status']:<13} {c['channel']:<12} {amount} "
+                f"[{c['status_verification']}]"
+            )
         for w in result["warnings"]:
             typer.echo(f"warning: {w}")
         typer.echo(result["disclaimer"])
@@ -121,7 +133,8 @@ def register(app: typer.Typer) -> None:
     @app.command("jurisdiction-profile")
     def profile_cmd(
         jurisdiction: Annotated[str, typer.Option("--jurisdiction", help="As for exposure.")],
-        as_of: AsOfOpt = None, store: StoreOpt = None,
+        as_of: AsOfOpt = None,
+        store: StoreOpt = None,
     ) -> None:
         """The jurisdiction profile JSON (identity, written policy, observed, money and law, sources)."""
         from sanctuary_atlas.law.jurisdictions import jurisdiction as find
@@ -135,8 +148,13 @@ def register(app: typer.Typer) -> None:
         _print(build_profile(ctx, j, _as_of(as_of)))
 
     @app.command("exposure-national")
-    def national_cmd(scenario: ScenarioOpt = None, as_of: AsOfOpt = None, store: StoreOpt = None,
-                     declined_csv: DeclinedOpt = None, as_json: JsonOpt = False) -> None:
+    def national_cmd(
+        scenario: ScenarioOpt = None,
+        as_of: AsOfOpt = None,
+        store: StoreOpt = None,
+        declined_csv: DeclinedOpt = None,
+        as_json: JsonOpt = False,
+    ) -> None:
         """National what-if: known dollars at stake under a scenario, by circuit and legal status."""
         from sanctuary_atlas.law.exposure import national
         from sanctuary_atlas.law.scenarios import ScenarioError, load_scenario
@@ -149,12 +167,16 @@ def register(app: typer.Typer) -> None:
         if as_json:
             _print(result)
             return
-        typer.echo(f"{chosen.title} - as of {result['as_of']}: {result['jurisdictions_matched']} "
-                   f"jurisdictions ({result['jurisdictions_unknown']} unknown)")
+        typer.echo(
+            f"{chosen.title} - as of {result['as_of']}: {result['jurisdictions_matched']} "
+            f"jurisdictions ({result['jurisdictions_unknown']} unknown)"
+        )
         for channel, t in result["totals"].items():
-            typer.echo(f"  {channel}: known ${t['known_usd']:,}; awards with unknown amount "
-                       f"{t['awards_with_unknown_amount']}; by status {t['by_status']}; "
-                       f"by circuit {t['by_circuit']}")
+            typer.echo(
+                f"  {channel}: known ${t['known_usd']:,}; awards with unknown amount "
+                f"{t['awards_with_unknown_amount']}; by status {t['by_status']}; "
+                f"by circuit {t['by_circuit']}"
+            )
         typer.echo(result["note"])
 
     @app.command("import-funding")
@@ -179,27 +201,36 @@ def register(app: typer.Typer) -> None:
             result = read_funding_csv(file, gaz)
         target = store_funding(result, store or default_store(), file.name) if result.rows else None
         if as_json:
-            _print({"file": str(file), "imported": len(result.rows),
+            _print(
+                {
+                    "file": str(file),
+                    "imported": len(result.rows),
                     "stored_at": str(target) if target else None,
-                    "rejected": [{"file": e.file, "line": e.line, "message": e.message}
-                                 for e in result.errors]})
+                    "rejected": [{"file": e.file, "line": e.line, "message": e.message} for e in result.errors],
+                }
+            )
         else:
             for error in result.errors:
                 typer.echo(f"rejected {error}", err=True)
-            typer.echo(f"{len(result.rows)} rows imported{f' into {target}' if target else ''}; "
-                       f"{len(result.errors)} problems")
+            typer.echo(
+                f"{len(result.rows)} rows imported{f' into {target}' if target else ''}; {len(result.errors)} problems"
+            )
         if result.errors:
             raise typer.Exit(1)
 
     @app.command("jag")
     def jag_cmd(
         total: Annotated[int, typer.Option("--total", help="Formula amount for the year, in dollars.")],
-        states: Annotated[Path | None, typer.Option(
-            "--states", help="CSV: state,population,violent_crime (3-year average).")] = None,
-        local: Annotated[Path | None, typer.Option(
-            "--local", help="CSV: name,violent_crime[,years_reported,cj_expenditure] for one state.")] = None,
-        local_amount: Annotated[int | None, typer.Option(
-            "--local-amount", help="The state's 40% local amount, for --local.")] = None,
+        states: Annotated[
+            Path | None, typer.Option("--states", help="CSV: state,population,violent_crime (3-year average).")
+        ] = None,
+        local: Annotated[
+            Path | None,
+            typer.Option("--local", help="CSV: name,violent_crime[,years_reported,cj_expenditure] for one state."),
+        ] = None,
+        local_amount: Annotated[
+            int | None, typer.Option("--local-amount", help="The state's 40% local amount, for --local.")
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         """Byrne JAG formula (34 U.S.C. 10156): the minimum, state and local allocations from your inputs."""
@@ -218,20 +249,28 @@ def register(app: typer.Typer) -> None:
         try:
             if states is not None:
                 with states.open(newline="", encoding="utf-8-sig") as handle:
-                    rows = [StateInput(r["state"], int(r["population"]), Fraction(r["violent_crime"]))
-                            for r in csv.DictReader(handle)]
+                    rows = [
+                        StateInput(r["state"], int(r["population"]), Fraction(r["violent_crime"]))
+                        for r in csv.DictReader(handle)
+                    ]
                 out["states"] = [a.rounded() for a in state_allocations(total, rows)]
             if local is not None:
                 if local_amount is None:
                     raise typer.BadParameter("--local needs --local-amount")
                 with local.open(newline="", encoding="utf-8-sig") as handle:
-                    units = [LocalInput(r["name"], Fraction(r["violent_crime"]),
-                                        int(r.get("years_reported") or 10),
-                                        Fraction(r["cj_expenditure"]) if r.get("cj_expenditure") else None)
-                             for r in csv.DictReader(handle)]
+                    units = [
+                        LocalInput(
+                            r["name"],
+                            Fraction(r["violent_crime"]),
+                            int(r.get("years_reported") or 10),
+                            Fraction(r["cj_expenditure"]) if r.get("cj_expenditure") else None,
+                        )
+                        for r in csv.DictReader(handle)
+                    ]
                 result = local_allocations(local_amount, units)
-                out["local"] = [{"name": a.name, "amount": dollars(a.amount), "reason": a.reason}
-                                for a in result.allocations]
+                out["local"] = [
+                    {"name": a.name, "amount": dollars(a.amount), "reason": a.reason} for a in result.allocations
+                ]
                 out["local_to_state"] = dollars(result.to_state)
         except (KeyError, ValueError, ZeroDivisionError) as exc:
             raise typer.BadParameter(f"bad input: {exc!r}") from exc
@@ -240,15 +279,18 @@ def register(app: typer.Typer) -> None:
             return
         typer.echo(f"minimum allocation (0.25%): ${out['minimum_allocation']:,}")
         for a in out.get("states", []):  # type: ignore[union-attr]
-            typer.echo(f"  {a['state']}: total ${a['total']:,} state ${a['state_share']:,} "
-                       f"local ${a['local_share']:,}{' (minimum)' if a['minimum_state'] else ''}")
+            typer.echo(
+                f"  {a['state']}: total ${a['total']:,} state ${a['state_share']:,} "
+                f"local ${a['local_share']:,}{' (minimum)' if a['minimum_state'] else ''}"
+            )
         for a in out.get("local", []):  # type: ignore[union-attr]
             typer.echo(f"  {a['name']}: ${a['amount']:,} ({a['reason']})")
 
     @app.command("funding")
     def funding_cmd(
         jurisdiction: Annotated[str | None, typer.Option("--jurisdiction", help="Only this key.")] = None,
-        store: StoreOpt = None, as_json: JsonOpt = False,
+        store: StoreOpt = None,
+        as_json: JsonOpt = False,
     ) -> None:
         """Known amounts: the shipped cited amounts and any imported ones, resolved to keys."""
         from dataclasses import asdict
@@ -268,8 +310,10 @@ def register(app: typer.Typer) -> None:
             return
         for r in rows:
             amount = f"${r.amount_usd:,}" if r.amount_usd is not None else "(no figure)"
-            typer.echo(f"{r.recipient_key or '-':<22} FY{r.fiscal_year or '?'} {r.program_key:<12} {amount:>16} "
-                       f"{r.amount_kind:<11} {r.channel:<22} [{r.verification}] {r.origin}")
+            typer.echo(
+                f"{r.recipient_key or '-':<22} FY{r.fiscal_year or '?'} {r.program_key:<12} {amount:>16} "
+                f"{r.amount_kind:<11} {r.channel:<22} [{r.verification}] {r.origin}"
+            )
 
     @app.command("designations")
     def designations_cmd(
@@ -283,21 +327,31 @@ def register(app: typer.Typer) -> None:
         from sanctuary_atlas.resolve.gazetteer import Gazetteer
 
         found = load_designations(registry(), Gazetteer.load())
-        rows = [d.to_json() for d in (*found.designations, *found.unmatched)
-                if list_id is None or d.list_id == list_id]
+        rows = [d.to_json() for d in (*found.designations, *found.unmatched) if list_id is None or d.list_id == list_id]
         if as_json:
             _print(rows)
             return
         if csv_out:
-            columns = ["list_id", "list_date", "name_as_listed", "jurisdiction_key", "adverse", "withdrawn",
-                       "resolution", "verification", "origin"]
+            columns = [
+                "list_id",
+                "list_date",
+                "name_as_listed",
+                "jurisdiction_key",
+                "adverse",
+                "withdrawn",
+                "resolution",
+                "verification",
+                "origin",
+            ]
             writer = csv.DictWriter(typer.get_text_stream("stdout"), fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(rows)
             return
         for r in rows:
-            typer.echo(f"{r['list_id']:<15} {r['jurisdiction_key'] or 'UNMATCHED':<26} {r['name_as_listed']}"
-                       f"{'' if r['adverse'] else ' (cleared)'} - {r['resolution']}")
+            typer.echo(
+                f"{r['list_id']:<15} {r['jurisdiction_key'] or 'UNMATCHED':<26} {r['name_as_listed']}"
+                f"{'' if r['adverse'] else ' (cleared)'} - {r['resolution']}"
+            )
 
     @app.command("law-check")
     def law_check_cmd(as_json: JsonOpt = False) -> None:
@@ -315,16 +369,20 @@ def register(app: typer.Typer) -> None:
         problems += ctx.engine.unresolved_parties
         for s in shipped_scenarios().values():
             problems += check_scenario(s, reg, lists)
-        report = {"problems": problems,
-                  "unmatched_designations": [d.to_json() for d in ctx.designations.unmatched],
-                  "cited_amounts_without_one_jurisdiction": [str(e) for e in ctx.cited_errors],
-                  "designations_resolved": len(ctx.designations.designations)}
+        report = {
+            "problems": problems,
+            "unmatched_designations": [d.to_json() for d in ctx.designations.unmatched],
+            "cited_amounts_without_one_jurisdiction": [str(e) for e in ctx.cited_errors],
+            "designations_resolved": len(ctx.designations.designations),
+        }
         if as_json:
             _print(report)
         else:
             for p in problems:
                 typer.echo(f"problem: {p}")
-            typer.echo(f"{report['designations_resolved']} designations resolved, "
-                       f"{len(report['unmatched_designations'])} unmatched, {len(problems)} problems")
+            typer.echo(
+                f"{report['designations_resolved']} designations resolved, "
+                f"{len(report['unmatched_designations'])} unmatched, {len(problems)} problems"
+            )
         if problems:
             raise typer.Exit(1)

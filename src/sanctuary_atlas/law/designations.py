@@ -52,11 +52,21 @@ class Designation:
     origin: str
 
     def to_json(self) -> dict[str, object]:
-        return {"list_id": self.list_id, "list_name": self.list_name, "list_date": self.list_date,
-                "issuer": self.issuer, "name_as_listed": self.name_as_listed, "jurisdiction_key": self.key,
-                "finding": self.finding, "adverse": self.adverse, "withdrawn": self.withdrawn,
-                "resolution": self.rule, "sources": list(self.sources), "verification": self.verification,
-                "origin": self.origin}
+        return {
+            "list_id": self.list_id,
+            "list_name": self.list_name,
+            "list_date": self.list_date,
+            "issuer": self.issuer,
+            "name_as_listed": self.name_as_listed,
+            "jurisdiction_key": self.key,
+            "finding": self.finding,
+            "adverse": self.adverse,
+            "withdrawn": self.withdrawn,
+            "resolution": self.rule,
+            "sources": list(self.sources),
+            "verification": self.verification,
+            "origin": self.origin,
+        }
 
 
 @dataclass
@@ -67,12 +77,15 @@ class DesignationSet:
     def for_key(self, key: str) -> list[Designation]:
         return [d for d in self.designations if d.key == key]
 
-    def keys(self, lists: set[str] | None = None, adverse_only: bool = True,
-             as_of: date | None = None) -> set[str]:
-        return {d.key for d in self.designations if d.key
-                and (lists is None or d.list_id in lists)
-                and (d.adverse or not adverse_only)
-                and (as_of is None or d.list_date <= as_of.isoformat())}
+    def keys(self, lists: set[str] | None = None, adverse_only: bool = True, as_of: date | None = None) -> set[str]:
+        return {
+            d.key
+            for d in self.designations
+            if d.key
+            and (lists is None or d.list_id in lists)
+            and (d.adverse or not adverse_only)
+            and (as_of is None or d.list_date <= as_of.isoformat())
+        }
 
 
 _MUNICIPAL = re.compile(r"\s+(city|town|village|township|borough)$", re.I)
@@ -114,10 +127,26 @@ def _doj(reg: Registry, gaz: GazetteerLike) -> list[Designation]:
         found = resolve_listed(gaz, e.state_abbr, e.jurisdiction_type, e.jurisdiction_name)
         j: Jurisdiction | None = found.jurisdiction
         adverse = not any(word in e.finding.lower() for word in _CLEARING)
-        out.append(Designation(e.list_id, e.list_name, e.list_date.iso(), e.issuer, e.jurisdiction_name,
-                               e.jurisdiction_type, e.state_abbr, j.key if j else None, j.kind if j else None,
-                               found.rule, e.finding, adverse, False, e.sources, e.verification,
-                               f"data/reference/{e.file}:{e.line}"))
+        out.append(
+            Designation(
+                e.list_id,
+                e.list_name,
+                e.list_date.iso(),
+                e.issuer,
+                e.jurisdiction_name,
+                e.jurisdiction_type,
+                e.state_abbr,
+                j.key if j else None,
+                j.kind if j else None,
+                found.rule,
+                e.finding,
+                adverse,
+                False,
+                e.sources,
+                e.verification,
+                f"data/reference/{e.file}:{e.line}",
+            )
+        )
     return out
 
 
@@ -131,11 +160,26 @@ def _dhs(gaz: GazetteerLike, path: Path) -> list[Designation]:
             found = resolve_listed(gaz, postal, row["level"], row["jurisdiction"])
             j = found.jurisdiction
             finding = f"listed under {row['heading']}" + (f"; basis: {row['basis']}" if row["basis"] else "")
-            out.append(Designation(
-                DHS_LIST_ID, "DHS 'Sanctuary Jurisdictions Defying Federal Immigration Law' (withdrawn)",
-                "2025-05-29", "DHS", row["jurisdiction"], row["level"], postal, j.key if j else None,
-                j.kind if j else None, found.rule, finding, True, True, DHS_SOURCES, "partially_verified",
-                f"data/sanctuary-lists/{path.name}:{line}"))
+            out.append(
+                Designation(
+                    DHS_LIST_ID,
+                    "DHS 'Sanctuary Jurisdictions Defying Federal Immigration Law' (withdrawn)",
+                    "2025-05-29",
+                    "DHS",
+                    row["jurisdiction"],
+                    row["level"],
+                    postal,
+                    j.key if j else None,
+                    j.kind if j else None,
+                    found.rule,
+                    finding,
+                    True,
+                    True,
+                    DHS_SOURCES,
+                    "partially_verified",
+                    f"data/sanctuary-lists/{path.name}:{line}",
+                )
+            )
     return out
 
 
@@ -152,13 +196,23 @@ def state_laws_for(reg: Registry, state: str, as_of: date | None = None) -> list
     laws = [law for law in reg.state_laws.values() if law.state_abbr == state]
     if as_of is None:
         return laws
-    return [law for law in laws if (law.signed or law.effective) is None
-            or (law.signed or law.effective).start() <= as_of]
+    return [
+        law for law in laws if (law.signed or law.effective) is None or (law.signed or law.effective).start() <= as_of
+    ]
 
 
 def state_law_json(law: StateLaw) -> dict[str, object]:
-    return {"law_id": law.law_id, "state": law.state_abbr, "name": law.name, "citation": law.citation,
-            "direction": law.direction, "signed": law.signed.iso() if law.signed else None,
-            "effective": law.effective.iso() if law.effective else None, "provisions": law.provisions,
-            "later_history": law.later_history or None, "sources": list(law.sources),
-            "verification": law.verification, "origin": f"data/reference/{law.file}:{law.line}"}
+    return {
+        "law_id": law.law_id,
+        "state": law.state_abbr,
+        "name": law.name,
+        "citation": law.citation,
+        "direction": law.direction,
+        "signed": law.signed.iso() if law.signed else None,
+        "effective": law.effective.iso() if law.effective else None,
+        "provisions": law.provisions,
+        "later_history": law.later_history or None,
+        "sources": list(law.sources),
+        "verification": law.verification,
+        "origin": f"data/reference/{law.file}:{law.line}",
+    }

@@ -41,8 +41,10 @@ UNKNOWN = "unknown — import allocations"
 RESEARCH_HORIZON = date(2026, 1, 31)  # newest source dates in data/reference (README: January 2026)
 UMBRELLA = frozenset({"ALL-FEDERAL", "DOJ-ALL"})  # figures that include the program-specific money
 KIND_ORDER = ("allocation", "award", "obligation", "at_stake")
-DISCLAIMER = ("We report what courts ruled and what DOJ and DHS said, with sources; this is not legal advice "
-              "and says nothing about events after the research date.")
+DISCLAIMER = (
+    "We report what courts ruled and what DOJ and DHS said, with sources; this is not legal advice "
+    "and says nothing about events after the research date."
+)
 
 
 def fiscal_year(day: date) -> int:
@@ -53,8 +55,7 @@ def fiscal_year(day: date) -> int:
 @cache
 def _direct_recipients() -> dict[str, set[str]]:
     text = resources.files("sanctuary_atlas.law").joinpath("rules/programs.csv").read_text("utf-8")
-    return {row["program_key"]: set(row["direct_recipients"].split())
-            for row in csv.DictReader(io.StringIO(text))}
+    return {row["program_key"]: set(row["direct_recipients"].split()) for row in csv.DictReader(io.StringIO(text))}
 
 
 class LawContext:
@@ -82,32 +83,57 @@ class LawContext:
         return [c for c in rows if c.condition_id in scenario.conditions]
 
     def amount(self, j: Jurisdiction, key: str, fy: int, channel: str) -> dict[str, object]:
-        rows = [r for r in (*self.imported, *self.cited)
-                if r.recipient_key == j.key and r.program_key == key and r.fiscal_year == fy]
+        rows = [
+            r
+            for r in (*self.imported, *self.cited)
+            if r.recipient_key == j.key and r.program_key == key and r.fiscal_year == fy
+        ]
         # A row without a figure (a source that names no amount) cannot fill the amount; it is shown
         # under related_amounts instead.
         wanted = [r for r in rows if r.channel == channel and r.amount_usd is not None]
         if wanted:
             best = min(wanted, key=_preference)
-            note = (f"BJA disparate group {best.group_id} (joint ${best.group_amount_usd:,})"
-                    if best.group_id else None)
-            return {"amount_usd": int(best.amount_usd),  # type: ignore[arg-type]
-                    "amount_kind": best.amount_kind, "amount_basis": best.notes or None, "group_note": note,
-                    "amount_source": [_src(best)], "amount_verification": best.verification}
+            note = f"BJA disparate group {best.group_id} (joint ${best.group_amount_usd:,})" if best.group_id else None
+            return {
+                "amount_usd": int(best.amount_usd),  # type: ignore[arg-type]
+                "amount_kind": best.amount_kind,
+                "amount_basis": best.notes or None,
+                "group_note": note,
+                "amount_source": [_src(best)],
+                "amount_verification": best.verification,
+            }
         totals = [r for r in rows if r.channel == "state_and_local_total" and r.amount_usd is not None]
         if channel == "direct" and j.kind == "state" and key == "JAG" and totals:
             best = min(totals, key=_preference)
             share = Decimal(1) if j.state == "PR" else Decimal("0.6")
             derived = int((best.amount_usd * share).quantize(Decimal(1), ROUND_HALF_UP))
-            return {"amount_usd": derived, "amount_kind": f"{best.amount_kind} (state share, derived)",
-                    "amount_basis": (f"{int(share * 100)}% of the state-plus-local total {best.notes or ''} "
-                                     "(34 U.S.C. 10156(b)); the published total may be rounded"),
-                    "amount_source": [_src(best)], "amount_verification": best.verification}
-        return {"amount_usd": None, "amount_kind": None, "amount_basis": None, "amount_source": UNKNOWN,
-                "amount_verification": None,
-                "related_amounts": [_src(r) | {"amount_usd": int(r.amount_usd) if r.amount_usd else None,
-                                               "amount_text": r.notes or None, "channel": r.channel}
-                                    for r in rows] or None}
+            return {
+                "amount_usd": derived,
+                "amount_kind": f"{best.amount_kind} (state share, derived)",
+                "amount_basis": (
+                    f"{int(share * 100)}% of the state-plus-local total {best.notes or ''} "
+                    "(34 U.S.C. 10156(b)); the published total may be rounded"
+                ),
+                "amount_source": [_src(best)],
+                "amount_verification": best.verification,
+            }
+        return {
+            "amount_usd": None,
+            "amount_kind": None,
+            "amount_basis": None,
+            "amount_source": UNKNOWN,
+            "amount_verification": None,
+            "related_amounts": [
+                _src(r)
+                | {
+                    "amount_usd": int(r.amount_usd) if r.amount_usd else None,
+                    "amount_text": r.notes or None,
+                    "channel": r.channel,
+                }
+                for r in rows
+            ]
+            or None,
+        }
 
     def condition_objects(self, j: Jurisdiction, scenario: Scenario, as_of: date) -> list[dict[str, object]]:
         through = fiscal_year(min(as_of, RESEARCH_HORIZON))
@@ -122,15 +148,28 @@ class LawContext:
             status = self.engine.status(j, cond.condition_id, as_of).to_json()
             for fy in cond.fiscal_years.years(through):  # type: ignore[union-attr]
                 money = self.amount(j, key, fy, channel)
-                out.append({"program": cond.program, "program_key": key, "fiscal_year": fy,
-                            "condition_id": cond.condition_id, "condition_row": cond.row_id,
-                            "condition": cond.condition_short, "condition_verification": cond.verification,
-                            "condition_sources": list(cond.sources),
-                            "channel": channel, "status": status["status"], "reason": status["reason"],
-                            "circuit_status": status["circuit_status"],
-                            "party_injunction": status["party_injunction"], "cases": status["cases"],
-                            "other_rulings": status["other_rulings"], "caveats": status["caveats"],
-                            "status_verification": status["verification"], **money})
+                out.append(
+                    {
+                        "program": cond.program,
+                        "program_key": key,
+                        "fiscal_year": fy,
+                        "condition_id": cond.condition_id,
+                        "condition_row": cond.row_id,
+                        "condition": cond.condition_short,
+                        "condition_verification": cond.verification,
+                        "condition_sources": list(cond.sources),
+                        "channel": channel,
+                        "status": status["status"],
+                        "reason": status["reason"],
+                        "circuit_status": status["circuit_status"],
+                        "party_injunction": status["party_injunction"],
+                        "cases": status["cases"],
+                        "other_rulings": status["other_rulings"],
+                        "caveats": status["caveats"],
+                        "status_verification": status["verification"],
+                        **money,
+                    }
+                )
         return out
 
 
@@ -143,13 +182,16 @@ def _src(row: FundingRow) -> dict[str, object]:
     return {"origin": row.origin, "source": row.source, "verification": row.verification}
 
 
-def exposure(ctx: LawContext, j: Jurisdiction, scenario: Scenario, as_of: date,
-             declined: Mapping[str, int] | None = None) -> dict[str, object]:
+def exposure(
+    ctx: LawContext, j: Jurisdiction, scenario: Scenario, as_of: date, declined: Mapping[str, int] | None = None
+) -> dict[str, object]:
     """The exposure JSON for one jurisdiction (see docs/law-and-money.md for every field)."""
     warnings = []
     if as_of > RESEARCH_HORIZON:
-        warnings.append(f"the reference data ends around {RESEARCH_HORIZON.isoformat()}; anything later "
-                        "(new rulings, new conditions) is not known here")
+        warnings.append(
+            f"the reference data ends around {RESEARCH_HORIZON.isoformat()}; anything later "
+            "(new rulings, new conditions) is not known here"
+        )
     declined = _declined(ctx, scenario, declined, warnings)
     verdict = match(scenario, j, ctx.reg, ctx.designations, as_of, declined)
     conditions = ctx.condition_objects(j, scenario, as_of) if verdict.matched is not False else []
@@ -159,8 +201,7 @@ def exposure(ctx: LawContext, j: Jurisdiction, scenario: Scenario, as_of: date,
     return {
         "jurisdiction": j.to_json(),
         "as_of": as_of.isoformat(),
-        "scenario": scenario.to_json() | {"matched": verdict.matched, "why": verdict.why,
-                                          "evidence": verdict.evidence},
+        "scenario": scenario.to_json() | {"matched": verdict.matched, "why": verdict.why, "evidence": verdict.evidence},
         "designations": own,
         "state_designations": state_level,
         "state_laws": laws,
@@ -174,8 +215,9 @@ def exposure(ctx: LawContext, j: Jurisdiction, scenario: Scenario, as_of: date,
     }
 
 
-def _declined(ctx: LawContext, scenario: Scenario, declined: Mapping[str, int] | None,
-              warnings: list[str]) -> Mapping[str, int] | None:
+def _declined(
+    ctx: LawContext, scenario: Scenario, declined: Mapping[str, int] | None, warnings: list[str]
+) -> Mapping[str, int] | None:
     """Counts given by the caller win; otherwise the store's build supplies them, if there is one."""
     if declined is not None or scenario.kind != "declined_detainers" or ctx.store is None:
         return declined
@@ -227,45 +269,59 @@ def money_summary(conditions: list[dict[str, object]]) -> dict[str, object]:
             "awards_known": len(known),
             "awards_unknown": sum(1 for k, v in awards.items() if k[2] == channel and v is None),
         }
-    out["note"] = ("known_usd counts each program x fiscal year once; umbrella figures (all federal funds) "
-                   "overlap with program figures and are kept apart; unknown amounts are not zero")
+    out["note"] = (
+        "known_usd counts each program x fiscal year once; umbrella figures (all federal funds) "
+        "overlap with program figures and are kept apart; unknown amounts are not zero"
+    )
     return out
 
 
 def _sources(conditions: list[dict], designations: list[dict], laws: list[dict]) -> list[dict[str, object]]:
     seen: dict[str, dict[str, object]] = {}
     for c in conditions:
-        seen.setdefault(c["condition_row"], {"id": c["condition_row"], "sources": c["condition_sources"],
-                                             "verification": c["condition_verification"]})
+        seen.setdefault(
+            c["condition_row"],
+            {"id": c["condition_row"], "sources": c["condition_sources"], "verification": c["condition_verification"]},
+        )
         for case in c["cases"] + c["other_rulings"]:
-            seen.setdefault(case["id"], {"id": case["id"], "sources": case["sources"],
-                                         "verification": case["verification"]})
+            seen.setdefault(
+                case["id"], {"id": case["id"], "sources": case["sources"], "verification": case["verification"]}
+            )
         if isinstance(c["amount_source"], list):
             for s in c["amount_source"]:
-                seen.setdefault(s["origin"], {"id": s["origin"], "sources": [s["source"]],
-                                              "verification": s["verification"]})
+                seen.setdefault(
+                    s["origin"], {"id": s["origin"], "sources": [s["source"]], "verification": s["verification"]}
+                )
     for d in designations:
-        seen.setdefault(d["origin"], {"id": d["origin"], "sources": d["sources"],
-                                      "verification": d["verification"]})
+        seen.setdefault(d["origin"], {"id": d["origin"], "sources": d["sources"], "verification": d["verification"]})
     for law in laws:
-        seen.setdefault(law["law_id"], {"id": law["law_id"], "sources": law["sources"],
-                                        "verification": law["verification"]})
+        seen.setdefault(
+            law["law_id"], {"id": law["law_id"], "sources": law["sources"], "verification": law["verification"]}
+        )
     return list(seen.values())
 
 
 # Which status an award is counted under when its conditions differ: the most enforceable one,
 # because the award is at risk as long as any one of its conditions can be enforced.
-ENFORCEABILITY = ("upheld", "in_force", "no_ruling", "held_unlawful", "enjoined", "vacated", "withdrawn",
-                  "not_yet_imposed")
+ENFORCEABILITY = (
+    "upheld",
+    "in_force",
+    "no_ruling",
+    "held_unlawful",
+    "enjoined",
+    "vacated",
+    "withdrawn",
+    "not_yet_imposed",
+)
 
 
-def national(ctx: LawContext, scenario: Scenario, as_of: date,
-             declined: Mapping[str, int] | None = None) -> dict[str, object]:
+def national(
+    ctx: LawContext, scenario: Scenario, as_of: date, declined: Mapping[str, int] | None = None
+) -> dict[str, object]:
     """Total known dollars at stake under a scenario, by circuit, legal status, program and fiscal year."""
     declined = _declined(ctx, scenario, declined, [])
     candidates = {d.key for d in ctx.designations.designations if d.key}
-    candidates |= {r.recipient_key for r in (*ctx.cited, *ctx.imported)
-                   if r.recipient_key not in {None, "US"}}
+    candidates |= {r.recipient_key for r in (*ctx.cited, *ctx.imported) if r.recipient_key not in {None, "US"}}
     candidates |= {st.fips for st in ctx.gaz.states()} if hasattr(ctx.gaz, "states") else set()
     candidates |= set(declined or {})
     matched, unknown_match, awards = [], [], {}
@@ -303,17 +359,33 @@ def national(ctx: LawContext, scenario: Scenario, as_of: date,
                 umbrella += a["amount_usd"]
                 continue
             known += a["amount_usd"]
-            for part, value in (("by_circuit", a["circuit"]), ("by_status", a["status"]),
-                                ("by_program", prog), ("by_fiscal_year", str(fy))):
+            for part, value in (
+                ("by_circuit", a["circuit"]),
+                ("by_status", a["status"]),
+                ("by_program", prog),
+                ("by_fiscal_year", str(fy)),
+            ):
                 split[part][value] = split[part].get(value, 0) + a["amount_usd"]
-        totals[channel] = {"known_usd": known, "awards_with_unknown_amount": unknown,
-                           "umbrella_known_usd": umbrella, **split}
-    return {"scenario": scenario.to_json(), "as_of": as_of.isoformat(),
-            "jurisdictions_matched": len(matched),
-            "jurisdictions_unknown": len(unknown_match), "totals": totals,
-            "universe": ("jurisdictions considered: every state, every designated jurisdiction, every "
-                         "recipient with a known amount, and every key with a declined-detainer count"),
-            "note": ("Known dollars only: most allocations are not in the shipped data (import BJA tables). "
-                     "Each award counts once, under its most enforceable condition's status. Umbrella "
-                     "figures (all federal funds) overlap with program figures and are kept apart."),
-            "disclaimer": DISCLAIMER}
+        totals[channel] = {
+            "known_usd": known,
+            "awards_with_unknown_amount": unknown,
+            "umbrella_known_usd": umbrella,
+            **split,
+        }
+    return {
+        "scenario": scenario.to_json(),
+        "as_of": as_of.isoformat(),
+        "jurisdictions_matched": len(matched),
+        "jurisdictions_unknown": len(unknown_match),
+        "totals": totals,
+        "universe": (
+            "jurisdictions considered: every state, every designated jurisdiction, every "
+            "recipient with a known amount, and every key with a declined-detainer count"
+        ),
+        "note": (
+            "Known dollars only: most allocations are not in the shipped data (import BJA tables). "
+            "Each award counts once, under its most enforceable condition's status. Umbrella "
+            "figures (all federal funds) overlap with program figures and are kept apart."
+        ),
+        "disclaimer": DISCLAIMER,
+    }

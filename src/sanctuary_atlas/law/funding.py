@@ -43,12 +43,38 @@ from sanctuary_atlas.law.values import VERIFICATION_LEVELS, CellError, parse_usd
 AMOUNT_KINDS = ("allocation", "award", "obligation", "at_stake")
 CHANNELS = ("direct", "pass_through", "state_and_local_total")
 REQUIRED = ("program", "fiscal_year", "recipient_name", "amount_usd", "amount_kind", "source")
-COLUMNS = ("program", "assistance_listing", "fiscal_year", "recipient_name", "recipient_fips",
-           "recipient_state", "recipient_kind", "amount_usd", "amount_kind", "channel", "source",
-           "verification", "notes")
-STORED = ("program_key", "program", "assistance_listing", "fiscal_year", "recipient_name", "recipient_key",
-          "amount_usd", "amount_kind", "channel", "group_id", "group_amount_usd", "source", "verification",
-          "origin", "notes")
+COLUMNS = (
+    "program",
+    "assistance_listing",
+    "fiscal_year",
+    "recipient_name",
+    "recipient_fips",
+    "recipient_state",
+    "recipient_kind",
+    "amount_usd",
+    "amount_kind",
+    "channel",
+    "source",
+    "verification",
+    "notes",
+)
+STORED = (
+    "program_key",
+    "program",
+    "assistance_listing",
+    "fiscal_year",
+    "recipient_name",
+    "recipient_key",
+    "amount_usd",
+    "amount_kind",
+    "channel",
+    "group_id",
+    "group_amount_usd",
+    "source",
+    "verification",
+    "origin",
+    "notes",
+)
 
 
 @dataclass(frozen=True)
@@ -136,8 +162,7 @@ def read_funding_csv(path: Path, gaz: GazetteerLike) -> ImportResult:
         result.errors.append(RowError(path.name, 1, f"missing required columns: {', '.join(missing)}"))
         return result
     if not ({"recipient_fips"} <= set(header) or {"recipient_state", "recipient_kind"} <= set(header)):
-        result.errors.append(RowError(path.name, 1,
-                                      "need recipient_fips, or recipient_state and recipient_kind"))
+        result.errors.append(RowError(path.name, 1, "need recipient_fips, or recipient_state and recipient_kind"))
         return result
     for number, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
@@ -173,21 +198,37 @@ def _row(row: dict[str, str], gaz: GazetteerLike, origin: str) -> FundingRow:
         except LookupError as exc:
             raise CellError(f"recipient_fips: {exc}") from exc
     else:
-        found = resolve_name(gaz, row.get("recipient_state", ""), row.get("recipient_kind", ""),
-                             row["recipient_name"])
+        found = resolve_name(gaz, row.get("recipient_state", ""), row.get("recipient_kind", ""), row["recipient_name"])
         if found.jurisdiction is None:
             raise CellError(f"recipient not resolved: {found.rule}")
         recipient = found.jurisdiction.key
-    return FundingRow(key, row["program"], row.get("assistance_listing", ""),
-                      parse_fiscal_year(row["fiscal_year"]), row["recipient_name"], recipient, amount, kind,
-                      channel, row["source"], verification, origin, row.get("notes", ""))
+    return FundingRow(
+        key,
+        row["program"],
+        row.get("assistance_listing", ""),
+        parse_fiscal_year(row["fiscal_year"]),
+        row["recipient_name"],
+        recipient,
+        amount,
+        kind,
+        channel,
+        row["source"],
+        verification,
+        origin,
+        row.get("notes", ""),
+    )
 
 
 # --------------------------------------------------------------------------- BJA JAG tables
 _BJA_HEADERS = {
-    "state": "state", "jurisdiction": "name", "jurisdictionname": "name", "governmenttype": "type",
-    "eligibleindividualallocation": "individual", "eligiblejointallocation": "joint",
-    "disparategroup": "group", "disparate": "group",
+    "state": "state",
+    "jurisdiction": "name",
+    "jurisdictionname": "name",
+    "governmenttype": "type",
+    "eligibleindividualallocation": "individual",
+    "eligiblejointallocation": "joint",
+    "disparategroup": "group",
+    "disparate": "group",
 }
 _MUNICIPAL_WORDS = re.compile(r"\s+(city|town|village|township|borough|municipality|metro government)$", re.I)
 
@@ -232,12 +273,29 @@ def read_bja_jag_table(path: Path, fiscal_year: int, gaz: GazetteerLike, source:
             continue
         found = _resolve_bja(gaz, row.get("state", ""), row.get("type", ""), name)
         if found is None:
-            result.errors.append(RowError(path.name, number,
-                                          f"{name!r} ({row.get('type')}, {row.get('state')}) not resolved"))
+            result.errors.append(
+                RowError(path.name, number, f"{name!r} ({row.get('type')}, {row.get('state')}) not resolved")
+            )
             continue
-        result.rows.append(FundingRow("JAG", "Byrne JAG", "16.738", fiscal_year, name, found, individual,
-                                      "allocation", "direct", source, "unverified", f"{path.name}:{number}",
-                                      "BJA eligible individual allocation", group, group_amount))
+        result.rows.append(
+            FundingRow(
+                "JAG",
+                "Byrne JAG",
+                "16.738",
+                fiscal_year,
+                name,
+                found,
+                individual,
+                "allocation",
+                "direct",
+                source,
+                "unverified",
+                f"{path.name}:{number}",
+                "BJA eligible individual allocation",
+                group,
+                group_amount,
+            )
+        )
     return result
 
 
@@ -276,12 +334,25 @@ def load_stored_funding(store: Path | None) -> list[FundingRow]:
     for path in sorted((store / "law" / "funding").glob("*.csv")):
         with path.open(newline="", encoding="utf-8") as handle:
             for r in csv.DictReader(handle):
-                rows.append(FundingRow(
-                    r["program_key"], r["program"], r["assistance_listing"],
-                    int(r["fiscal_year"]) if r["fiscal_year"] else None, r["recipient_name"],
-                    r["recipient_key"] or None, Decimal(r["amount_usd"]) if r["amount_usd"] else None,
-                    r["amount_kind"], r["channel"], r["source"], r["verification"], r["origin"], r["notes"],
-                    r["group_id"] or None, Decimal(r["group_amount_usd"]) if r["group_amount_usd"] else None))
+                rows.append(
+                    FundingRow(
+                        r["program_key"],
+                        r["program"],
+                        r["assistance_listing"],
+                        int(r["fiscal_year"]) if r["fiscal_year"] else None,
+                        r["recipient_name"],
+                        r["recipient_key"] or None,
+                        Decimal(r["amount_usd"]) if r["amount_usd"] else None,
+                        r["amount_kind"],
+                        r["channel"],
+                        r["source"],
+                        r["verification"],
+                        r["origin"],
+                        r["notes"],
+                        r["group_id"] or None,
+                        Decimal(r["group_amount_usd"]) if r["group_amount_usd"] else None,
+                    )
+                )
     return rows
 
 
@@ -308,8 +379,7 @@ def cited_funding(reg: Registry, gaz: GazetteerLike) -> ImportResult:
         elif jtype.startswith("state (total") or "political subdivisions" in a.jurisdiction:
             channel = "state_and_local_total"
         if jtype in {"multi-state", "multi-local", "state+city"}:
-            result.errors.append(RowError(a.file, a.line,
-                                          f"{a.row_id}: {a.jurisdiction!r} is not one jurisdiction"))
+            result.errors.append(RowError(a.file, a.line, f"{a.row_id}: {a.jurisdiction!r} is not one jurisdiction"))
         elif key is None:
             kind_word = "state" if jtype.startswith("state") else jtype
             name = re.sub(r"\s+and its political subdivisions$", "", a.jurisdiction)
@@ -319,10 +389,22 @@ def cited_funding(reg: Registry, gaz: GazetteerLike) -> ImportResult:
             else:
                 key = found.jurisdiction.key
         if fy is None and a.fiscal_years is not None:
-            result.errors.append(RowError(a.file, a.line,
-                                          f"{a.row_id}: spans fiscal years {a.fiscal_year_text}"))
-        result.rows.append(FundingRow(
-            program_key(a.program) or "UNKNOWN", a.program, "", fy, a.jurisdiction, key,
-            Decimal(a.amount_usd) if a.amount_usd is not None else None, kind, channel,
-            "; ".join(a.sources), a.verification, origin, a.amount_text))
+            result.errors.append(RowError(a.file, a.line, f"{a.row_id}: spans fiscal years {a.fiscal_year_text}"))
+        result.rows.append(
+            FundingRow(
+                program_key(a.program) or "UNKNOWN",
+                a.program,
+                "",
+                fy,
+                a.jurisdiction,
+                key,
+                Decimal(a.amount_usd) if a.amount_usd is not None else None,
+                kind,
+                channel,
+                "; ".join(a.sources),
+                a.verification,
+                origin,
+                a.amount_text,
+            )
+        )
     return result

@@ -55,8 +55,13 @@ class StateAllocation:
     local_share: Fraction
 
     def rounded(self) -> dict[str, object]:
-        return {"state": self.state, "minimum_state": self.minimum_state, "total": dollars(self.total),
-                "state_share": dollars(self.state_share), "local_share": dollars(self.local_share)}
+        return {
+            "state": self.state,
+            "minimum_state": self.minimum_state,
+            "total": dollars(self.total),
+            "state_share": dollars(self.state_share),
+            "local_share": dollars(self.local_share),
+        }
 
 
 def _formula(amount: Fraction, states: Iterable[StateInput]) -> dict[str, Fraction]:
@@ -66,12 +71,12 @@ def _formula(amount: Fraction, states: Iterable[StateInput]) -> dict[str, Fracti
     if pop <= 0 or crime <= 0:
         raise ValueError("population and violent crime totals must be positive")
     half = amount / 2
-    return {s.state: half * Fraction(s.population, pop) + half * Fraction(s.violent_crime_avg) / crime
-            for s in states}
+    return {s.state: half * Fraction(s.population, pop) + half * Fraction(s.violent_crime_avg) / crime for s in states}
 
 
-def state_allocations(total: int | Fraction, states: Sequence[StateInput],
-                      no_local_share: frozenset[str] = NO_LOCAL_SHARE) -> list[StateAllocation]:
+def state_allocations(
+    total: int | Fraction, states: Sequence[StateInput], no_local_share: frozenset[str] = NO_LOCAL_SHARE
+) -> list[StateAllocation]:
     """Steps 1-3: 50/50 population and violent crime, the 0.25 percent minimum, the 60/40 split."""
     total = Fraction(total)
     if len({s.state for s in states}) != len(states):
@@ -93,13 +98,13 @@ def state_allocations(total: int | Fraction, states: Sequence[StateInput],
     for s in states:
         amount = final[s.state]
         state_part = amount if s.state in no_local_share else amount * STATE_SHARE
-        out.append(StateAllocation(s.state, step1[s.state], s.state in below, amount, state_part,
-                                   amount - state_part))
+        out.append(StateAllocation(s.state, step1[s.state], s.state in below, amount, state_part, amount - state_part))
     return out
 
 
-def state_retention(state_share: Fraction | int, state_cj_spending: float, local_cj_spending: float
-                    ) -> tuple[Fraction, Fraction]:
+def state_retention(
+    state_share: Fraction | int, state_cj_spending: float, local_cj_spending: float
+) -> tuple[Fraction, Fraction]:
     """10156(c): the state keeps its share of combined criminal-justice spending; it passes the rest on.
 
     Returns (kept, passed through to local governments).
@@ -139,8 +144,9 @@ class LocalResult:
         return next(dollars(a.amount) for a in self.allocations if a.name == name)
 
 
-def local_allocations(local_amount: int | Fraction, units: Sequence[LocalInput],
-                      floor: int = LOCAL_FLOOR) -> LocalResult:
+def local_allocations(
+    local_amount: int | Fraction, units: Sequence[LocalInput], floor: int = LOCAL_FLOOR
+) -> LocalResult:
     """10156(d)-(e): shares by violent crime, the reporting rule, the spending cap, the $10,000 rule.
 
     Units that reported fewer than 3 of the last 10 years get nothing and are left out of the
@@ -149,17 +155,22 @@ def local_allocations(local_amount: int | Fraction, units: Sequence[LocalInput],
     amount = Fraction(local_amount)
     eligible = [u for u in units if u.years_reported_last_10 >= 3]
     crimes = sum((Fraction(u.violent_crime_avg) for u in eligible), Fraction(0))
-    share = {u.name: (amount * Fraction(u.violent_crime_avg) / crimes if crimes else Fraction(0))
-             for u in eligible}
+    share = {u.name: (amount * Fraction(u.violent_crime_avg) / crimes if crimes else Fraction(0)) for u in eligible}
     capped: set[str] = set()
     # Spread any amount above a unit's own spending over the uncapped units, until nothing exceeds.
     while True:
-        over = {u.name for u in eligible if u.cj_expenditure is not None and u.name not in capped
-                and share[u.name] > Fraction(u.cj_expenditure)}
+        over = {
+            u.name
+            for u in eligible
+            if u.cj_expenditure is not None and u.name not in capped and share[u.name] > Fraction(u.cj_expenditure)
+        }
         if not over:
             break
-        excess = sum((share[n] - Fraction(u.cj_expenditure)) for u in eligible  # type: ignore[arg-type]
-                     if (n := u.name) in over)
+        excess = sum(
+            (share[n] - Fraction(u.cj_expenditure))
+            for u in eligible  # type: ignore[arg-type]
+            if (n := u.name) in over
+        )
         for u in eligible:
             if u.name in over:
                 share[u.name] = Fraction(u.cj_expenditure)  # type: ignore[arg-type]
@@ -173,8 +184,17 @@ def local_allocations(local_amount: int | Fraction, units: Sequence[LocalInput],
     out, to_state = [], Fraction(0)
     for u in units:
         if u not in eligible:
-            out.append(LocalAllocation(u.name, Fraction(0), Fraction(0), False, False, False,
-                                       "reported fewer than 3 of the last 10 years (10156(e)(3))"))
+            out.append(
+                LocalAllocation(
+                    u.name,
+                    Fraction(0),
+                    Fraction(0),
+                    False,
+                    False,
+                    False,
+                    "reported fewer than 3 of the last 10 years (10156(e)(3))",
+                )
+            )
             continue
         value = share[u.name]
         small = value < floor
@@ -182,8 +202,9 @@ def local_allocations(local_amount: int | Fraction, units: Sequence[LocalInput],
         reason = "under $10,000: to the state (10156(e)(2))" if small else "share of violent crime"
         if u.name in capped:
             reason += "; capped at its criminal-justice spending (10156(e)(1))"
-        out.append(LocalAllocation(u.name, Fraction(0) if small else value, value, True, u.name in capped,
-                                   small, reason))
+        out.append(
+            LocalAllocation(u.name, Fraction(0) if small else value, value, True, u.name in capped, small, reason)
+        )
     return LocalResult(out, to_state)
 
 
@@ -195,8 +216,7 @@ class DisparateGroup:
     rule: str
 
 
-def disparate_groups(amounts: Mapping[str, int],
-                     certified: Mapping[str, Sequence[str]]) -> list[DisparateGroup]:
+def disparate_groups(amounts: Mapping[str, int], certified: Mapping[str, Sequence[str]]) -> list[DisparateGroup]:
     """10156(d)(4): a certified unit (it bears over 50% of the costs of a constituent unit's crimes,
     as certified by the AG - an input here) files jointly with its constituents when one constituent
     gets more than 150% of its allocation, or more than one gets more than 400% of it.

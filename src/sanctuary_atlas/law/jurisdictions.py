@@ -43,8 +43,15 @@ class Jurisdiction:
     counties: tuple[str, ...]  # county FIPS the jurisdiction covers or lies in
 
     def to_json(self) -> dict[str, object]:
-        return {"fips": self.key, "kind": self.kind, "name": self.name, "state": self.state,
-                "state_fips": self.state_fips, "circuit": self.circuit, "counties": list(self.counties)}
+        return {
+            "fips": self.key,
+            "kind": self.kind,
+            "name": self.name,
+            "state": self.state,
+            "state_fips": self.state_fips,
+            "circuit": self.circuit,
+            "counties": list(self.counties),
+        }
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,9 @@ class Resolution:
 
 _PREFIXES = re.compile(
     r"^(state of|commonwealth of|city and county of|city & county of|county of|city of|town of|"
-    r"village of|borough of|township of)\s+", re.I)
+    r"village of|borough of|township of)\s+",
+    re.I,
+)
 _SUFFIXES = re.compile(r"\s+(metro|metro government|city-county)$", re.I)
 
 
@@ -112,14 +121,12 @@ def _county(gaz: GazetteerLike, fips: str, kind: str = "county", name: str | Non
     for (postal, _), row in _consolidated().items():
         if postal == county.state and row["county_fips"] == county.fips:
             kind, name = "city-county", row["name"]
-    return Jurisdiction(county.fips, kind, name or county.name, county.state, st.fips, st.circuit,
-                        (county.fips,))
+    return Jurisdiction(county.fips, kind, name or county.name, county.state, st.fips, st.circuit, (county.fips,))
 
 
 def _city(gaz: GazetteerLike, postal: str, name: str, counties: list[str]) -> Jurisdiction:
     st = gaz.state(postal)
-    return Jurisdiction(f"{counties[0]}:{slug(name)}", "city", name, st.postal, st.fips, st.circuit,
-                        tuple(counties))
+    return Jurisdiction(f"{counties[0]}:{slug(name)}", "city", name, st.postal, st.fips, st.circuit, tuple(counties))
 
 
 def jurisdiction(gaz: GazetteerLike, key: str) -> Jurisdiction:

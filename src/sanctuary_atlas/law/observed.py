@@ -61,7 +61,9 @@ def observed_outcomes(store: Path, j: Jurisdiction, k: int = DEFAULT_K) -> dict[
     table = table.filter(table.authority_fips == j.key)
     rows = outcomes(table, ["authority_fips", "fiscal_year"], Period(None, None)).to_pyarrow().to_pylist()
     rows = sorted(rows, key=lambda r: r["fiscal_year"])
-    return {"by_fiscal_year": suppress_rows(rows, k),
-            "suppression_k": k,
-            "grouped_by": "authority_fips (the jurisdiction the responsible authority answers to)",
-            "cohort": "detainer prepare (issue) date"}
+    return {
+        "by_fiscal_year": suppress_rows(rows, k),
+        "suppression_k": k,
+        "grouped_by": "authority_fips (the jurisdiction the responsible authority answers to)",
+        "cohort": "detainer prepare (issue) date",
+    }

@@ -84,8 +84,13 @@ class _Reader:
             verification = "unverified"  # an unknown level must never read as settled
         if not sources:
             self.add(line, row_id, "no source")
-        return {"file": self.name, "line": line, "sources": sources, "verification": verification,
-                "notes": row.get("notes", "")}
+        return {
+            "file": self.name,
+            "line": line,
+            "sources": sources,
+            "verification": verification,
+            "notes": row.get("notes", ""),
+        }
 
     def date(self, line: int, row_id: str, column: str, text: str, required: bool = False):
         try:
@@ -110,16 +115,27 @@ def _load_cases(r: _Reader) -> dict[str, Case]:
         if circuit is not None and circuit not in CIRCUITS:
             r.add(line, cid, f"circuit {circuit!r}")
         # A pending certiorari petition has no decision date; every decision must have one.
-        decided = r.date(line, cid, "decision_date", row["decision_date"],
-                         required=row["court_level"] != "supreme")
-        out[cid] = Case(**r.fact(line, row, cid, split_list(row["source_urls"])), case_id=cid,
-                        case_name=row["case_name"], court=row["court"], court_level=row["court_level"],
-                        circuit=circuit, docket=row["docket_number"], decision_date=decided,
-                        decision_date_text=row["decision_date"], decision_type=row["decision_type"],
-                        plaintiffs=row["plaintiffs"], challenged_action=row["challenged_action"],
-                        program=row["program"], outcome=row["outcome"], scope=row["scope"],
-                        citation=row["citation"], holding=row["key_holding_own_words"],
-                        later_history=row["later_history"])
+        decided = r.date(line, cid, "decision_date", row["decision_date"], required=row["court_level"] != "supreme")
+        out[cid] = Case(
+            **r.fact(line, row, cid, split_list(row["source_urls"])),
+            case_id=cid,
+            case_name=row["case_name"],
+            court=row["court"],
+            court_level=row["court_level"],
+            circuit=circuit,
+            docket=row["docket_number"],
+            decision_date=decided,
+            decision_date_text=row["decision_date"],
+            decision_type=row["decision_type"],
+            plaintiffs=row["plaintiffs"],
+            challenged_action=row["challenged_action"],
+            program=row["program"],
+            outcome=row["outcome"],
+            scope=row["scope"],
+            citation=row["citation"],
+            holding=row["key_holding_own_words"],
+            later_history=row["later_history"],
+        )
     return out
 
 
@@ -132,16 +148,23 @@ def _load_conditions(r: _Reader) -> dict[str, Condition]:
         except CellError as exc:
             r.add(line, rid, f"announced_date: {exc}")
             announced = ()
-        out[rid] = Condition(**r.fact(line, row, rid, split_list(row["source_urls"])), row_id=rid,
-                             program=row["program"], assistance_listing=row["assistance_listing"],
-                             agency=row["agency"], funding_type=row["funding_type"],
-                             period_text=row["fiscal_year_or_period"],
-                             fiscal_years=parse_fiscal_years(row["fiscal_year_or_period"]),
-                             condition_id=row["condition_id"], condition_short=row["condition_short"],
-                             description=row["condition_description"], announced=announced,
-                             recipients_affected=row["recipients_affected"],
-                             outcome_summary=row["litigation_outcome_summary"],
-                             litigation_ids=split_list(row["related_litigation_ids"]))
+        out[rid] = Condition(
+            **r.fact(line, row, rid, split_list(row["source_urls"])),
+            row_id=rid,
+            program=row["program"],
+            assistance_listing=row["assistance_listing"],
+            agency=row["agency"],
+            funding_type=row["funding_type"],
+            period_text=row["fiscal_year_or_period"],
+            fiscal_years=parse_fiscal_years(row["fiscal_year_or_period"]),
+            condition_id=row["condition_id"],
+            condition_short=row["condition_short"],
+            description=row["condition_description"],
+            announced=announced,
+            recipients_affected=row["recipients_affected"],
+            outcome_summary=row["litigation_outcome_summary"],
+            litigation_ids=split_list(row["related_litigation_ids"]),
+        )
     ids = Counter(c.condition_id for c in out.values())
     for c in out.values():
         if not c.condition_id or ids[c.condition_id] > 1:
@@ -155,15 +178,23 @@ def _load_state_laws(r: _Reader) -> dict[str, StateLaw]:
         lid = row["law_id"]
         if row["direction"] not in {"limits", "requires"}:
             r.add(line, lid, f"direction {row['direction']!r}")
-        out[lid] = StateLaw(**r.fact(line, row, lid, split_list(row["source_urls"])), law_id=lid,
-                            state=row["state"], state_abbr=row["state_abbr"], circuit=row["circuit"],
-                            name=row["name"], citation=row["citation"], year_enacted=row["year_enacted"],
-                            signed=r.date(line, lid, "date_signed_or_issued", row["date_signed_or_issued"]),
-                            effective=r.date(line, lid, "effective_date", row["effective_date"]),
-                            instrument_type=row["instrument_type"], direction=row["direction"],
-                            provisions=row["key_provisions_own_words"],
-                            later_history=row["amendments_or_later_history"],
-                            litigation_ids=split_list(row["related_litigation_ids"]))
+        out[lid] = StateLaw(
+            **r.fact(line, row, lid, split_list(row["source_urls"])),
+            law_id=lid,
+            state=row["state"],
+            state_abbr=row["state_abbr"],
+            circuit=row["circuit"],
+            name=row["name"],
+            citation=row["citation"],
+            year_enacted=row["year_enacted"],
+            signed=r.date(line, lid, "date_signed_or_issued", row["date_signed_or_issued"]),
+            effective=r.date(line, lid, "effective_date", row["effective_date"]),
+            instrument_type=row["instrument_type"],
+            direction=row["direction"],
+            provisions=row["key_provisions_own_words"],
+            later_history=row["amendments_or_later_history"],
+            litigation_ids=split_list(row["related_litigation_ids"]),
+        )
     return out
 
 
@@ -178,11 +209,19 @@ def _load_lists(r: _Reader) -> list[ListEntry]:
         listed = r.date(line, rid, "list_date", row["list_date"], required=True)
         if listed is None:
             continue
-        out.append(ListEntry(**r.fact(line, row, rid, split_list(row["source_urls"])),
-                             list_id=row["list_id"], list_name=row["list_name"], list_date=listed,
-                             issuer=row["issuer"], jurisdiction_name=row["jurisdiction_name"],
-                             jurisdiction_type=row["jurisdiction_type"], state_abbr=row["state_abbr"],
-                             finding=row["finding_or_role"]))
+        out.append(
+            ListEntry(
+                **r.fact(line, row, rid, split_list(row["source_urls"])),
+                list_id=row["list_id"],
+                list_name=row["list_name"],
+                list_date=listed,
+                issuer=row["issuer"],
+                jurisdiction_name=row["jurisdiction_name"],
+                jurisdiction_type=row["jurisdiction_type"],
+                state_abbr=row["state_abbr"],
+                finding=row["finding_or_role"],
+            )
+        )
     return out
 
 
@@ -197,13 +236,19 @@ def _load_amounts(r: _Reader) -> dict[str, CitedAmount]:
             amount = None
         if amount is None and not row["amount_text"]:
             r.add(line, rid, "neither amount_usd nor amount_text")
-        out[rid] = CitedAmount(**r.fact(line, row, rid, split_list(row["source_urls"])), row_id=rid,
-                               program=row["program"], fiscal_year_text=row["fiscal_year"],
-                               fiscal_years=parse_fiscal_years(row["fiscal_year"]),
-                               jurisdiction=row["jurisdiction"], jurisdiction_type=row["jurisdiction_type"],
-                               state_abbr=row["state_abbr"],
-                               amount_usd=int(amount) if amount is not None else None,
-                               amount_text=row["amount_text"], what_it_is=row["what_it_is"])
+        out[rid] = CitedAmount(
+            **r.fact(line, row, rid, split_list(row["source_urls"])),
+            row_id=rid,
+            program=row["program"],
+            fiscal_year_text=row["fiscal_year"],
+            fiscal_years=parse_fiscal_years(row["fiscal_year"]),
+            jurisdiction=row["jurisdiction"],
+            jurisdiction_type=row["jurisdiction_type"],
+            state_abbr=row["state_abbr"],
+            amount_usd=int(amount) if amount is not None else None,
+            amount_text=row["amount_text"],
+            what_it_is=row["what_it_is"],
+        )
     return out
 
 
@@ -211,12 +256,17 @@ def _load_orders(r: _Reader) -> dict[str, Order]:
     out = {}
     for line, row in r.rows("id"):
         oid = row["id"]
-        out[oid] = Order(**r.fact(line, row, oid, split_list(row["source_urls"])), order_id=oid,
-                         doc_type=row["doc_type"], number=row["number"], title=row["title"],
-                         signed=r.date(line, oid, "signed_date", row["signed_date"]),
-                         status=row["status"],
-                         status_date=r.date(line, oid, "status_date", row["status_date"]),
-                         litigation_ids=split_list(row["related_litigation_ids"]))
+        out[oid] = Order(
+            **r.fact(line, row, oid, split_list(row["source_urls"])),
+            order_id=oid,
+            doc_type=row["doc_type"],
+            number=row["number"],
+            title=row["title"],
+            signed=r.date(line, oid, "signed_date", row["signed_date"]),
+            status=row["status"],
+            status_date=r.date(line, oid, "status_date", row["status_date"]),
+            litigation_ids=split_list(row["related_litigation_ids"]),
+        )
     return out
 
 
@@ -230,9 +280,13 @@ def _load_statutes(r: _Reader) -> dict[str, Statute]:
     out = {}
     for line, row in r.rows("id"):
         sources = _repo_source(row, "source_paths") + split_list(row["other_sources"])
-        out[row["id"]] = Statute(**r.fact(line, row, row["id"], sources), statute_id=row["id"],
-                                 citation=row["citation"], popular_name=row["popular_name"],
-                                 summary=row["summary_own_words"])
+        out[row["id"]] = Statute(
+            **r.fact(line, row, row["id"], sources),
+            statute_id=row["id"],
+            citation=row["citation"],
+            popular_name=row["popular_name"],
+            summary=row["summary_own_words"],
+        )
     return out
 
 
@@ -242,8 +296,9 @@ def _load_circuits(r: _Reader) -> dict[str, CircuitRow]:
         if row["circuit"] not in CIRCUITS:
             r.add(line, row["state_abbr"], f"circuit {row['circuit']!r}")
         fact = r.fact(line, row, row["state_abbr"], _repo_source(row, "source_path"))
-        out[row["state_abbr"]] = CircuitRow(**fact, state=row["state_or_territory"],
-                                            state_abbr=row["state_abbr"], circuit=row["circuit"])
+        out[row["state_abbr"]] = CircuitRow(
+            **fact, state=row["state_or_territory"], state_abbr=row["state_abbr"], circuit=row["circuit"]
+        )
     return out
 
 
@@ -259,8 +314,9 @@ def _cross_check(reg: Registry, problems: list[Problem]) -> None:
         missing(law.file, law.line, law.law_id, law.litigation_ids)
         expected = reg.circuit_of(law.state_abbr)
         if expected != law.circuit:
-            problems.append(Problem(law.file, law.line, law.law_id,
-                                    f"circuit {law.circuit} but circuits_by_state says {expected}"))
+            problems.append(
+                Problem(law.file, law.line, law.law_id, f"circuit {law.circuit} but circuits_by_state says {expected}")
+            )
     for order in reg.orders.values():
         missing(order.file, order.line, order.order_id, order.litigation_ids)
     # The other direction: a case about a grant program must be reachable from a condition,
@@ -268,12 +324,24 @@ def _cross_check(reg: Registry, problems: list[Problem]) -> None:
     referenced = {ref for c in reg.conditions.values() for ref in c.litigation_ids}
     for case in reg.cases.values():
         if case.program and not case.program.startswith("n/a") and case.case_id not in referenced:
-            problems.append(Problem(case.file, case.line, case.case_id,
-                                    f"case about {case.program!r} is not linked from any grant condition"))
+            problems.append(
+                Problem(
+                    case.file,
+                    case.line,
+                    case.case_id,
+                    f"case about {case.program!r} is not linked from any grant condition",
+                )
+            )
     for entry in (*reg.list_entries, *reg.amounts.values()):
         if entry.state_abbr and reg.circuit_of(entry.state_abbr) is None:
-            problems.append(Problem(entry.file, entry.line, getattr(entry, "row_id", entry.list_id),
-                                    f"unknown state {entry.state_abbr!r}"))
+            problems.append(
+                Problem(
+                    entry.file,
+                    entry.line,
+                    getattr(entry, "row_id", entry.list_id),
+                    f"unknown state {entry.state_abbr!r}",
+                )
+            )
 
 
 def load_registry(base: Path | None = None, strict: bool = True) -> Registry:
@@ -283,14 +351,16 @@ def load_registry(base: Path | None = None, strict: bool = True) -> Registry:
     def reader(name: str) -> _Reader:
         return _Reader(base, name, problems)
 
-    reg = Registry(cases=_load_cases(reader("litigation.csv")),
-                   conditions=_load_conditions(reader("grant_programs.csv")),
-                   state_laws=_load_state_laws(reader("state_laws.csv")),
-                   list_entries=_load_lists(reader("doj_lists.csv")),
-                   amounts=_load_amounts(reader("funding_amounts_cited.csv")),
-                   orders=_load_orders(reader("executive_orders.csv")),
-                   statutes=_load_statutes(reader("statutes.csv")),
-                   circuits=_load_circuits(reader("circuits_by_state.csv")))
+    reg = Registry(
+        cases=_load_cases(reader("litigation.csv")),
+        conditions=_load_conditions(reader("grant_programs.csv")),
+        state_laws=_load_state_laws(reader("state_laws.csv")),
+        list_entries=_load_lists(reader("doj_lists.csv")),
+        amounts=_load_amounts(reader("funding_amounts_cited.csv")),
+        orders=_load_orders(reader("executive_orders.csv")),
+        statutes=_load_statutes(reader("statutes.csv")),
+        circuits=_load_circuits(reader("circuits_by_state.csv")),
+    )
     _cross_check(reg, problems)
     reg.problems = problems
     if strict and problems:

@@ -52,11 +52,15 @@ class Scenario:
     origin: str = ""
 
     def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {"name": self.name, "title": self.title, "kind": self.kind,
-                                  "conditions": list(self.conditions), "file": self.origin}
+        out: dict[str, object] = {
+            "name": self.name,
+            "title": self.title,
+            "kind": self.kind,
+            "conditions": list(self.conditions),
+            "file": self.origin,
+        }
         if self.kind == "designation":
-            out.update(lists=list(self.lists), include_state=self.include_state,
-                       adverse_only=self.adverse_only)
+            out.update(lists=list(self.lists), include_state=self.include_state, adverse_only=self.adverse_only)
         if self.kind == "state_law":
             out["direction"] = self.direction
         if self.kind == "declined_detainers":
@@ -89,21 +93,29 @@ def parse_scenario(text: str, origin: str) -> Scenario:
     period = None
     if kind == "declined_detainers":
         try:
-            period = (parse_partial_date(match["period_from"]).iso(),
-                      parse_partial_date(match["period_to"]).iso())
+            period = (parse_partial_date(match["period_from"]).iso(), parse_partial_date(match["period_to"]).iso())
         except (KeyError, ValueError) as exc:
-            raise ScenarioError(f"{origin}: declined_detainers needs period_from and period_to: {exc}"
-                                ) from exc
+            raise ScenarioError(f"{origin}: declined_detainers needs period_from and period_to: {exc}") from exc
         if not isinstance(match.get("min_declined"), int) or match["min_declined"] < 1:
             raise ScenarioError(f"{origin}: min_declined must be a whole number of at least 1")
     if kind == "designation" and not match.get("lists"):
         raise ScenarioError(f"{origin}: designation scenarios need lists")
     if kind == "state_law" and match.get("direction") not in {"limits", "requires"}:
         raise ScenarioError(f"{origin}: direction must be limits or requires")
-    return Scenario(raw["name"], raw["title"], raw.get("description", "").strip(), kind, conditions,
-                    tuple(match.get("lists", [])), bool(match.get("include_state", False)),
-                    bool(match.get("adverse_only", True)), match.get("direction", "limits"),
-                    int(match.get("min_declined", 1)), period, origin)
+    return Scenario(
+        raw["name"],
+        raw["title"],
+        raw.get("description", "").strip(),
+        kind,
+        conditions,
+        tuple(match.get("lists", [])),
+        bool(match.get("include_state", False)),
+        bool(match.get("adverse_only", True)),
+        match.get("direction", "limits"),
+        int(match.get("min_declined", 1)),
+        period,
+        origin,
+    )
 
 
 def shipped_scenarios() -> dict[str, Scenario]:
@@ -131,22 +143,30 @@ def load_scenario(name_or_path: str | None) -> Scenario:
 
 def check_scenario(scenario: Scenario, reg: Registry, list_ids: set[str]) -> list[str]:
     known = {c.condition_id for c in reg.conditions.values()}
-    problems = [f"{scenario.origin}: unknown condition {c}" for c in scenario.conditions
-                if c != "*" and c not in known]
+    problems = [f"{scenario.origin}: unknown condition {c}" for c in scenario.conditions if c != "*" and c not in known]
     problems += [f"{scenario.origin}: unknown list {x}" for x in scenario.lists if x not in list_ids]
     return problems
 
 
-def match(scenario: Scenario, j: Jurisdiction, reg: Registry, designations: DesignationSet, as_of: date,
-          declined: Mapping[str, int] | None = None) -> Match:
+def match(
+    scenario: Scenario,
+    j: Jurisdiction,
+    reg: Registry,
+    designations: DesignationSet,
+    as_of: date,
+    declined: Mapping[str, int] | None = None,
+) -> Match:
     if scenario.kind == "all":
         return Match(True, "this scenario covers every jurisdiction")
     if scenario.kind == "designation":
         lists = set(scenario.lists)
         keys = [j.key] + ([j.state_fips] if scenario.include_state and j.kind != "state" else [])
-        hits = [d for key in keys for d in designations.for_key(key)
-                if d.list_id in lists and (d.adverse or not scenario.adverse_only)
-                and d.list_date <= as_of.isoformat()]
+        hits = [
+            d
+            for key in keys
+            for d in designations.for_key(key)
+            if d.list_id in lists and (d.adverse or not scenario.adverse_only) and d.list_date <= as_of.isoformat()
+        ]
         if not hits:
             return Match(False, "not named on " + ", ".join(scenario.lists) + f" as of {as_of.isoformat()}")
         names = sorted({f"{d.list_id}{' (withdrawn)' if d.withdrawn else ''}" for d in hits})
@@ -154,19 +174,21 @@ def match(scenario: Scenario, j: Jurisdiction, reg: Registry, designations: Desi
     if scenario.kind == "state_law":
         laws = [law for law in state_laws_for(reg, j.state, as_of) if law.direction == scenario.direction]
         if not laws:
-            return Match(False, f"no state law that {scenario.direction} cooperation is recorded "
-                         f"for {j.state}")
+            return Match(False, f"no state law that {scenario.direction} cooperation is recorded for {j.state}")
         names = "; ".join(law.name for law in laws)
-        return Match(True, f"{j.state} law {scenario.direction} cooperation: {names}",
-                     [f"data/reference/{law.file}:{law.line}" for law in laws])
+        return Match(
+            True,
+            f"{j.state} law {scenario.direction} cooperation: {names}",
+            [f"data/reference/{law.file}:{law.line}" for law in laws],
+        )
     if declined is None:
-        return Match(None, "unknown: declined-detainer counts come from the measure stage and were "
-                     "not supplied")
+        return Match(None, "unknown: declined-detainer counts come from the measure stage and were not supplied")
     if j.key not in declined:
         return Match(None, f"unknown: no declined-detainer count for {j.key} (counts are kept per county)")
     count = declined[j.key]
     period = " to ".join(scenario.period or ())
     # The reason is published, so a small count is shown as "<k" like every other published count.
     shown = f"<{SUPPRESS_K}" if 0 < count < SUPPRESS_K else str(count)
-    return Match(count >= scenario.min_declined, f"{shown} declined detainers in {period} "
-                 f"(threshold {scenario.min_declined})")
+    return Match(
+        count >= scenario.min_declined, f"{shown} declined detainers in {period} (threshold {scenario.min_declined})"
+    )

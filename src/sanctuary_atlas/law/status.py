@@ -91,9 +91,20 @@ def parse_rules(text: str) -> RulesFile:
         parties = tuple(Party(p["state"], p["kind"], p["name"]) for p in item.get("parties", []))
         if item.get("scope", "").startswith("parties") and not parties:
             problems.append(f"effect {number}: scope {item['scope']} but no parties")
-        effects.append(Effect(number, tuple(item.get("basis", [])), tuple(item.get("conditions", [])),
-                              item.get("effect", ""), item.get("scope", ""), parties,
-                              bool(item.get("parties_complete", True)), start, until, item.get("why", "")))
+        effects.append(
+            Effect(
+                number,
+                tuple(item.get("basis", [])),
+                tuple(item.get("conditions", [])),
+                item.get("effect", ""),
+                item.get("scope", ""),
+                parties,
+                bool(item.get("parties_complete", True)),
+                start,
+                until,
+                item.get("why", ""),
+            )
+        )
     return RulesFile(dict(raw.get("statuses", {})), effects, tuple(raw.get("not_conditions", [])), problems)
 
 
@@ -101,8 +112,11 @@ def check_rules(rules: RulesFile, reg: Registry) -> list[str]:
     """Every basis id, condition id and party must exist; circuit precedent must come from an appeal."""
     problems = list(rules.problems)
     condition_ids = {c.condition_id for c in reg.conditions.values()}
-    problems += [f"not_conditions: {cid} is not in grant_programs.csv"
-                 for cid in rules.not_conditions if cid not in condition_ids]
+    problems += [
+        f"not_conditions: {cid} is not in grant_programs.csv"
+        for cid in rules.not_conditions
+        if cid not in condition_ids
+    ]
     for e in rules.effects:
         for ref in e.basis:
             if ref not in reg.cases and ref not in reg.conditions and ref not in reg.orders:
@@ -117,11 +131,9 @@ def check_rules(rules: RulesFile, reg: Registry) -> list[str]:
         # A rule may not claim a case decided a condition unless grant_programs.csv links them.
         case_refs = [ref for ref in e.basis if ref in reg.cases]
         for cid in e.conditions if case_refs else ():
-            linked = {ref for c in reg.conditions.values() if c.condition_id == cid
-                      for ref in c.litigation_ids}
+            linked = {ref for c in reg.conditions.values() if c.condition_id == cid for ref in c.litigation_ids}
             if not linked & set(case_refs):
-                problems.append(f"effect {e.number}: none of {case_refs} is linked to {cid} "
-                                "in grant_programs.csv")
+                problems.append(f"effect {e.number}: none of {case_refs} is linked to {cid} in grant_programs.csv")
     return problems
 
 
@@ -140,11 +152,19 @@ class LegalStatus:
     verification: str
 
     def to_json(self) -> dict[str, object]:
-        return {"condition_id": self.condition_id, "as_of": self.as_of.isoformat(), "status": self.status,
-                "reason": self.reason, "circuit": self.circuit, "circuit_status": self.circuit_status,
-                "party_injunction": self.party_injunction, "cases": self.cases,
-                "other_rulings": self.other_rulings, "caveats": self.caveats,
-                "verification": self.verification}
+        return {
+            "condition_id": self.condition_id,
+            "as_of": self.as_of.isoformat(),
+            "status": self.status,
+            "reason": self.reason,
+            "circuit": self.circuit,
+            "circuit_status": self.circuit_status,
+            "party_injunction": self.party_injunction,
+            "cases": self.cases,
+            "other_rulings": self.other_rulings,
+            "caveats": self.caveats,
+            "verification": self.verification,
+        }
 
 
 class StatusEngine:
@@ -181,28 +201,54 @@ class StatusEngine:
     def _ref(self, ref: str, role: str, why: str = "") -> dict[str, object]:
         case = self.reg.cases.get(ref)
         if case is not None:
-            return {"id": ref, "kind": "case", "name": case.case_name, "court": case.court,
-                    "circuit": case.circuit, "date": case.decision_date_text or None,
-                    "citation": case.citation or None, "outcome": case.outcome, "role": role,
-                    "why": why or case.holding or None, "verification": case.verification,
-                    "sources": list(case.sources)}
+            return {
+                "id": ref,
+                "kind": "case",
+                "name": case.case_name,
+                "court": case.court,
+                "circuit": case.circuit,
+                "date": case.decision_date_text or None,
+                "citation": case.citation or None,
+                "outcome": case.outcome,
+                "role": role,
+                "why": why or case.holding or None,
+                "verification": case.verification,
+                "sources": list(case.sources),
+            }
         cond = self.reg.conditions.get(ref)
         if cond is not None:
-            return {"id": ref, "kind": "grant condition record", "name": cond.condition_short,
-                    "date": cond.period_text, "role": role, "why": why,
-                    "verification": cond.verification, "sources": list(cond.sources)}
+            return {
+                "id": ref,
+                "kind": "grant condition record",
+                "name": cond.condition_short,
+                "date": cond.period_text,
+                "role": role,
+                "why": why,
+                "verification": cond.verification,
+                "sources": list(cond.sources),
+            }
         order = self.reg.orders[ref]
-        return {"id": ref, "kind": "executive action", "name": order.title,
-                "date": order.signed.iso() if order.signed else None, "role": role, "why": why,
-                "verification": order.verification, "sources": list(order.sources)}
+        return {
+            "id": ref,
+            "kind": "executive action",
+            "name": order.title,
+            "date": order.signed.iso() if order.signed else None,
+            "role": role,
+            "why": why,
+            "verification": order.verification,
+            "sources": list(order.sources),
+        }
 
     def status(self, j: Jurisdiction, condition_id: str, as_of: date) -> LegalStatus:
         cond = self.reg.condition(condition_id)
         mine = [e for e in self.rules.effects if condition_id in e.conditions]
         active = [e for e in mine if e.active_on(as_of)]
-        caveats = [f"{e.basis[0]}: the date {d} is known only to the {d.precision}; status on "
-                   f"{as_of.isoformat()} may differ" for e in mine for d in (e.start, e.until)
-                   if d is not None and d.is_uncertain_on(as_of)]
+        caveats = [
+            f"{e.basis[0]}: the date {d} is known only to the {d.precision}; status on {as_of.isoformat()} may differ"
+            for e in mine
+            for d in (e.start, e.until)
+            if d is not None and d.is_uncertain_on(as_of)
+        ]
         deciding: list[tuple[Effect, str]] = []
         circuit_effects = [e for e in active if e.scope == "circuit" and self._covers(e, j)]
         circuit_effect = max(circuit_effects, key=lambda e: e.start.start(), default=None)
@@ -219,34 +265,42 @@ class StatusEngine:
             if hits:
                 deciding = hits
                 status = wanted
-                reason = "; ".join(f"{e.why} ({'/'.join(e.basis)}; reaches {j.name} as {how})"
-                                   for e, how in hits)
+                reason = "; ".join(f"{e.why} ({'/'.join(e.basis)}; reaches {j.name} as {how})" for e, how in hits)
         if not status and circuit_effect is not None:
             deciding = [(circuit_effect, "circuit")]
             status = circuit_effect.effect
             basis = "/".join(circuit_effect.basis)
             reason = f"{circuit_effect.why} ({basis}; binding in the {j.circuit} Cir.)"
-        decided_elsewhere = [c for c in (self.reg.cases.get(ref) for ref in cond.litigation_ids)
-                             if c is not None and c.decision_date and c.decision_date.start() <= as_of
-                             and not c.outcome.startswith(("pending", "unverified"))]
+        decided_elsewhere = [
+            c
+            for c in (self.reg.cases.get(ref) for ref in cond.litigation_ids)
+            if c is not None
+            and c.decision_date
+            and c.decision_date.start() <= as_of
+            and not c.outcome.startswith(("pending", "unverified"))
+        ]
         if not status:
             if decided_elsewhere:
                 status = "in_force"
-                reason = ("courts ruled on this condition elsewhere, but no ruling in effect on this date "
-                          f"reaches {j.name} or the {j.circuit} Cir.")
+                reason = (
+                    "courts ruled on this condition elsewhere, but no ruling in effect on this date "
+                    f"reaches {j.name} or the {j.circuit} Cir."
+                )
             else:
                 status, reason = "no_ruling", "no court ruling on this condition is recorded as of this date"
         for e in mine:
             if not e.parties_complete and e.active_on(as_of) and not self._covers(e, j):
-                caveats.append(f"{e.basis[0]}: our list of protected parties is incomplete; check the "
-                               f"docket to see whether {j.name} is a party")
+                caveats.append(
+                    f"{e.basis[0]}: our list of protected parties is incomplete; check the "
+                    f"docket to see whether {j.name} is a party"
+                )
         decided_ids = [ref for e, _ in deciding for ref in e.basis]
         if circuit_effect is not None and status != circuit_effect.effect:
             decided_ids += [ref for ref in circuit_effect.basis if ref not in decided_ids]
-        cases = [self._ref(ref, "decides" if i == 0 else "supports")
-                 for i, ref in enumerate(dict.fromkeys(decided_ids))]
-        others = [self._ref(c.case_id, "elsewhere")
-                  for c in decided_elsewhere if c.case_id not in decided_ids]
+        cases = [
+            self._ref(ref, "decides" if i == 0 else "supports") for i, ref in enumerate(dict.fromkeys(decided_ids))
+        ]
+        others = [self._ref(c.case_id, "elsewhere") for c in decided_elsewhere if c.case_id not in decided_ids]
         for ref in cond.litigation_ids:
             case = self.reg.cases.get(ref)
             if case is None or ref in decided_ids or case in decided_elsewhere:
@@ -257,5 +311,16 @@ class StatusEngine:
         if any(not e.parties_complete for e, _ in deciding) or caveats:
             levels.append("partially_verified")
         party = any(e.effect == "enjoined" and how != "nationwide" for e, how in covering)
-        return LegalStatus(condition_id, as_of, status, reason, j.circuit, circuit_status, party,
-                           cases, others, caveats, weakest(levels))
+        return LegalStatus(
+            condition_id,
+            as_of,
+            status,
+            reason,
+            j.circuit,
+            circuit_status,
+            party,
+            cases,
+            others,
+            caveats,
+            weakest(levels),
+        )

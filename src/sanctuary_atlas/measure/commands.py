@@ -17,6 +17,7 @@ from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_stor
 from sanctuary_atlas.measure.engines import ENGINES, Engine, measured_table_for, stop_spark
 from sanctuary_atlas.measure.outcomes import GROUP_KEYS, RESOLVED_KEYS, Period, outcomes, unmapped_reasons
 from sanctuary_atlas.measure.suppress import suppress_rows
+from sanctuary_atlas.store import StoreBusy
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +34,7 @@ def build_command(
     try:
         with err_console.status("resolving distinct facilities and joining them back"):
             summary = build(target)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, StoreBusy) as exc:
         raise fail(str(exc)) from None
     data = summary.as_json()
     if as_json:
@@ -66,9 +67,7 @@ def measured_table(con: Any, need_resolved: bool) -> ibis.Table:
         return backend.table("detainers_resolved")
     if need_resolved:
         why = "is out of date" if "build_info" in names else "is missing"
-        raise fail(
-            f"grouping by county or authority needs the build, which {why}: run `sanctuary-atlas build`"
-        )
+        raise fail(f"grouping by county or authority needs the build, which {why}: run `sanctuary-atlas build`")
     return backend.table("detainers")
 
 
@@ -127,9 +126,7 @@ def outcomes_command(
         "cohort": "prepare_date",
         "period": period.label(),
         "min_cell": min_cell,
-        "denominator": (
-            "issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded"
-        ),
+        "denominator": ("issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded"),
     }
     if fmt == "json":
         typer.echo(json.dumps({**meta, "rows": [_jsonable(r) for r in rows]}, indent=2, default=str))

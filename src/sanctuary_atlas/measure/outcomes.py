@@ -98,9 +98,7 @@ def outcomes(t: ibis.Table, group_by: list[str], period: Period) -> ir.Table:
     denominator = grouped.issued - grouped.superseded - unknown
     grouped = grouped.mutate(unknown=unknown, denominator=denominator)
     grouped = grouped.mutate(
-        decline_rate=ibis.ifelse(
-            grouped.denominator > 0, grouped.declined / grouped.denominator, ibis.null()
-        ),
+        decline_rate=ibis.ifelse(grouped.denominator > 0, grouped.declined / grouped.denominator, ibis.null()),
         honor_rate=ibis.ifelse(grouped.denominator > 0, grouped.honored / grouped.denominator, ibis.null()),
         unknown_share=ibis.ifelse(
             grouped.issued - grouped.superseded > 0,

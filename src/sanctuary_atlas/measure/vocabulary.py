@@ -50,9 +50,7 @@ def reason_map() -> dict[str, str]:
     out: dict[str, str] = {}
     for row in _rows("outcome_buckets.csv"):
         if row["bucket"] not in names:
-            raise ValueError(
-                f"outcome_buckets.csv: {row['lift_reason']!r} maps to unknown bucket {row['bucket']!r}"
-            )
+            raise ValueError(f"outcome_buckets.csv: {row['lift_reason']!r} maps to unknown bucket {row['bucket']!r}")
         key = normalise_reason(row["lift_reason"])
         if key is None or key in out:
             raise ValueError(f"outcome_buckets.csv: blank or repeated lift reason {row['lift_reason']!r}")

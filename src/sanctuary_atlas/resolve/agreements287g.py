@@ -52,9 +52,23 @@ _AGENCY_TYPES = {
 }
 _CITY_WORDS = re.compile(r"\b(CITY OF|TOWN OF|VILLAGE OF|POLICE DEPARTMENT|POLICE DEPT|POLICE|DEPARTMENT|PD)\b")
 _COLUMNS = (
-    "state", "agency", "agency_type", "support_type", "status", "signed", "first_seen", "last_seen",
-    "snapshots", "county_fips", "county_name", "authority_type", "authority_name", "authority_fips",
-    "confidence", "evidence", "source",
+    "state",
+    "agency",
+    "agency_type",
+    "support_type",
+    "status",
+    "signed",
+    "first_seen",
+    "last_seen",
+    "snapshots",
+    "county_fips",
+    "county_name",
+    "authority_type",
+    "authority_name",
+    "authority_fips",
+    "confidence",
+    "evidence",
+    "source",
 )
 
 
@@ -132,8 +146,9 @@ class _AgencyResolver:
         return None, f"county column {text!r} matches no county of {postal}"
 
     @cache  # noqa: B019 - one resolver per build, a few thousand distinct agencies
-    def resolve(self, postal: str, agency: str, agency_type: str | None, county_raw: str | None
-                ) -> tuple[str | None, str, str | None, str | None, str, str]:
+    def resolve(
+        self, postal: str, agency: str, agency_type: str | None, county_raw: str | None
+    ) -> tuple[str | None, str, str | None, str | None, str, str]:
         st = self.gaz.state(postal)
         assert st is not None
         key = facility_key(agency)
@@ -176,11 +191,13 @@ def _merge_variants(rows: list[dict[str, Any]], counts: Counter[str]) -> list[di
     kept: list[dict[str, Any]] = []
     buckets: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for row in rows:
-        bucket = buckets.setdefault((row["state"], row["support_type"], row["status"], row["county_fips"],
-                                     row["authority_type"]), [])
+        bucket = buckets.setdefault(
+            (row["state"], row["support_type"], row["status"], row["county_fips"], row["authority_type"]), []
+        )
         name = _agency_key(row["agency"] or "")
-        twin = next((k for k in bucket if row["county_fips"] and
-                     fuzz.ratio(name, _agency_key(k["agency"] or "")) >= 90), None)
+        twin = next(
+            (k for k in bucket if row["county_fips"] and fuzz.ratio(name, _agency_key(k["agency"] or "")) >= 90), None
+        )
         if twin is None:
             bucket.append(row)
             kept.append(row)
@@ -203,13 +220,13 @@ def load_agreements() -> Agreements287g:
     agencies = _AgencyResolver(counts)
     groups: dict[tuple[str, str, str, str], dict[str, Any]] = {}
 
-    def add(status: str, source: str, row: dict[str, Any], seen: date | None, support: str,
-            signed: date | None) -> dict[str, Any] | None:
+    def add(
+        status: str, source: str, row: dict[str, Any], seen: date | None, support: str, signed: date | None
+    ) -> dict[str, Any] | None:
         st = gaz.state(row["state"] or "")
         if st is None:  # "WEST VIRIGINIA"
             names = {s_.name.upper(): s_ for s_ in gaz.states()}
-            hit = process.extractOne((row["state"] or "").upper(), names.keys(), scorer=fuzz.ratio,
-                                     score_cutoff=90)
+            hit = process.extractOne((row["state"] or "").upper(), names.keys(), scorer=fuzz.ratio, score_cutoff=90)
             if hit is None:
                 counts["state_unknown"] += 1
                 return None
@@ -218,8 +235,19 @@ def load_agreements() -> Agreements287g:
         elif row["state"] not in (st.name.upper(), st.postal):
             counts["state_respelled"] += 1
         key = (st.postal, _agency_key(row["agency"] or ""), support, status)
-        g = groups.setdefault(key, {"state": st.postal, "status": status, "source": source, "snapshots": 0,
-                                    "first_seen": seen, "last_seen": seen, "signed": signed, "rows": []})
+        g = groups.setdefault(
+            key,
+            {
+                "state": st.postal,
+                "status": status,
+                "source": source,
+                "snapshots": 0,
+                "first_seen": seen,
+                "last_seen": seen,
+                "signed": signed,
+                "rows": [],
+            },
+        )
         g["snapshots"] += 1
         g["rows"].append(row)
         if seen and (g["first_seen"] is None or seen < g["first_seen"]):
@@ -227,18 +255,27 @@ def load_agreements() -> Agreements287g:
         if seen and (g["last_seen"] is None or seen >= g["last_seen"]):
             g["last_seen"] = seen
             g["agency"], g["agency_type"] = row["agency"], row.get("agency_type") or g.get("agency_type")
-            g["county_raw"] = row.get("county") if (row.get("county") or "").upper() not in _MISSING \
-                else g.get("county_raw")
+            g["county_raw"] = (
+                row.get("county") if (row.get("county") or "").upper() not in _MISSING else g.get("county_raw")
+            )
         if signed and (g["signed"] is None or signed > g["signed"]):
             g["signed"] = signed
         g["support_type"] = support
         return g
 
-    for status, name in (("participating", "participating_agencies_monthly_2021-01_to_2026-05-18.csv.gz"),
-                         ("pending", "pending_agencies_monthly_2025-01_to_2026-02-27.csv.gz")):
+    for status, name in (
+        ("participating", "participating_agencies_monthly_2021-01_to_2026-05-18.csv.gz"),
+        ("pending", "pending_agencies_monthly_2025-01_to_2026-02-27.csv.gz"),
+    ):
         for row in _read(name):
-            add(status, name, row, parse_date(row["snapshot_date"], counts),
-                _support(row["support_type"], counts), parse_date(row["signed"], counts))
+            add(
+                status,
+                name,
+                row,
+                parse_date(row["snapshot_date"], counts),
+                _support(row["support_type"], counts),
+                parse_date(row["signed"], counts),
+            )
     subset = "287g_active_2017Q1_subset_of_deportationdata_pre2018.csv"
     for row in _read(subset):
         # several FIPS in one cell, some from another state ("49053; 5143" for Washington County AR)
@@ -249,24 +286,41 @@ def load_agreements() -> Agreements287g:
             counts["county_fips_other_state"] += len(fips) - len(mine)
         row = {**row, "county": gaz.county(mine[0]).name if mine else None}  # type: ignore[union-attr]
         for model in (row["models"] or "").split(";"):
-            g = add("active_2017q1", subset, row, parse_date(row["active_to"], counts),
-                    _support(model, counts), parse_date(row["latest_signed"], counts))
+            g = add(
+                "active_2017q1",
+                subset,
+                row,
+                parse_date(row["active_to"], counts),
+                _support(model, counts),
+                parse_date(row["latest_signed"], counts),
+            )
             if g is not None:
                 g["first_seen"] = parse_date(row["active_from"], counts)
 
     resolved: list[dict[str, Any]] = []
     for g in groups.values():
         county, atype, aname, afips, conf, ev = agencies.resolve(
-            g["state"], g["agency"], g.get("agency_type"), g.get("county_raw"))
+            g["state"], g["agency"], g.get("agency_type"), g.get("county_raw")
+        )
         c = gaz.county(county)
-        resolved.append({**g, "county_fips": county, "county_name": c.name if c else None,
-                         "authority_type": atype, "authority_name": aname, "authority_fips": afips,
-                         "confidence": conf, "evidence": ev})
+        resolved.append(
+            {
+                **g,
+                "county_fips": county,
+                "county_name": c.name if c else None,
+                "authority_type": atype,
+                "authority_name": aname,
+                "authority_fips": afips,
+                "confidence": conf,
+                "evidence": ev,
+            }
+        )
     merged = _merge_variants(resolved, counts)
     out: dict[str, list[Any]] = {c: [row.get(c) for row in merged] for c in _COLUMNS}
     counts["agreements"] = len(merged)
     counts["unresolved_county"] = sum(
-        1 for f, t in zip(out["county_fips"], out["authority_type"], strict=True)
+        1
+        for f, t in zip(out["county_fips"], out["authority_type"], strict=True)
         if f is None and t != "state_prison_or_agency"
     )
     types = {"signed": pa.date32(), "first_seen": pa.date32(), "last_seen": pa.date32(), "snapshots": pa.int32()}

@@ -16,7 +16,12 @@ from sanctuary_atlas.resolve.resolver import get_resolver
 
 KEY_COLUMNS = ("facility_name", "facility_city", "facility_state", "facility_code")
 OUT_COLUMNS = (
-    "county_fips", "county_name", "authority_type", "authority_name", "authority_fips", "confidence",
+    "county_fips",
+    "county_name",
+    "authority_type",
+    "authority_name",
+    "authority_fips",
+    "confidence",
     "evidence",
 )
 # Batch CSV: required input columns, with the spellings we accept for each.
@@ -65,9 +70,7 @@ def _resolve_rows(rows: list[tuple[str | None, ...]]) -> pa.Table:
 
 def resolved_join_sql(source: str, resolved: str) -> str:
     """SQL joining every row of ``source`` to its facility's resolution (row count preserved)."""
-    on = " AND ".join(
-        f"s.{c} IS NOT DISTINCT FROM r.{c}" for c in KEY_COLUMNS
-    )
+    on = " AND ".join(f"s.{c} IS NOT DISTINCT FROM r.{c}" for c in KEY_COLUMNS)
     outs = ", ".join(f"r.{c}" for c in OUT_COLUMNS)
     return f"SELECT s.*, {outs} FROM {_quote(source)} s LEFT JOIN {_quote(resolved)} r ON {on}"
 
@@ -95,13 +98,12 @@ def resolve_csv(input_path: Path, output_path: Path) -> int:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ResolveInputError(
-            f"{input_path}: not UTF-8 (byte {exc.start}: {raw[exc.start:exc.start + 1]!r}); "
+            f"{input_path}: not UTF-8 (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); "
             "save it as UTF-8 and try again"
         ) from exc
     con = duckdb.connect()
     try:
-        rel = con.read_csv(str(input_path), all_varchar=True, header=True, strict_mode=False,
-                           null_padding=True)
+        rel = con.read_csv(str(input_path), all_varchar=True, header=True, strict_mode=False, null_padding=True)
     except duckdb.Error as exc:
         raise ResolveInputError(f"{input_path}: not a readable CSV ({exc})") from exc
     header = list(rel.columns)

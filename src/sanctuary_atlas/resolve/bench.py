@@ -26,7 +26,7 @@ def run(rows: int = 1_000_000) -> dict[str, float | int]:
     pa = data_dir() / "ice-detainers-pa-2008-2015" / "pa_detainers.csv.gz"
     con = duckdb.connect()
     con.sql(
-        "CREATE TABLE real AS SELECT \"Detainer Detention Facility\" AS facility_name, City AS facility_city, "
+        'CREATE TABLE real AS SELECT "Detainer Detention Facility" AS facility_name, City AS facility_city, '
         f"State AS facility_state, NULL::VARCHAR AS facility_code FROM read_csv('{fy}', all_varchar=true) "
         "UNION ALL SELECT det_facility, city, state, NULL "
         f"FROM read_csv('{pa}', all_varchar=true)"

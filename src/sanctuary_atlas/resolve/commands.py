@@ -16,13 +16,24 @@ from sanctuary_atlas.resolve.report import resolution_report
 # canonical key column -> header spellings seen in releases (LESA FY2015, NPR PA file, DDP snake_case).
 _RAW_COLUMNS = {
     "facility_name": (
-        "Detainer Detention Facility", "det_facility", "detention_facility", "detainer_facility",
-        "Detention Facility", "Detainer Facility", "facility_name", "facility",
+        "Detainer Detention Facility",
+        "det_facility",
+        "detention_facility",
+        "detainer_facility",
+        "Detention Facility",
+        "Detainer Facility",
+        "facility_name",
+        "facility",
     ),
     "facility_city": ("City", "city", "facility_city", "Facility City"),
     "facility_state": ("State", "state", "facility_state", "Facility State"),
-    "facility_code": ("detention_facility_code", "detainer_facility_code", "Detention Facility Code",
-                      "Detainer Facility Code", "facility_code"),
+    "facility_code": (
+        "detention_facility_code",
+        "detainer_facility_code",
+        "Detention Facility Code",
+        "Detainer Facility Code",
+        "facility_code",
+    ),
 }
 
 
@@ -96,5 +107,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"  {k:28s} {v['detainers']:>9,}  {v['share']:.2%}")
         typer.echo("top unresolved (no county or unknown authority):")
         for row in rep["top_unresolved"]:
-            typer.echo(f"  {row['detainers']:>7,}  {row['facility_name']} | {row['facility_city']} | "
-                       f"{row['facility_state']}  [{row['evidence']}]")
+            typer.echo(
+                f"  {row['detainers']:>7,}  {row['facility_name']} | {row['facility_city']} | "
+                f"{row['facility_state']}  [{row['evidence']}]"
+            )

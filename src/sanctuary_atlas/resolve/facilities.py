@@ -120,8 +120,9 @@ class FacilityIndex:
             how = "zip"
         elif city and len(places := gaz.place_county(st.postal, city)) == 1:
             fips, how = places[0], "city"
-        ref = RefFacility(source, code.strip(), name.strip(), (city or "").strip(), st.postal, fips, how,
-                          (ftype or "").strip())
+        ref = RefFacility(
+            source, code.strip(), name.strip(), (city or "").strip(), st.postal, fips, how, (ftype or "").strip()
+        )
         self.by_code.setdefault(ref.code, ref)
         key = facility_key(ref.name)
         self.by_name[(st.postal, key)].append(ref)

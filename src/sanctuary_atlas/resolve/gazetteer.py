@@ -74,9 +74,7 @@ class Gazetteer:
 
     # ------------------------------------------------------------------ loading
     def _load_states(self, root: Path) -> None:
-        circuits = {
-            r["state_abbr"]: r["circuit"] for r in _read_csv(root / "reference" / "circuits_by_state.csv")
-        }
+        circuits = {r["state_abbr"]: r["circuit"] for r in _read_csv(root / "reference" / "circuits_by_state.csv")}
         for row in _read_csv(root / "geo" / "addfips-0.4.2" / "states.csv"):
             postal = row["postal"]
             st = self._state_by_fips.get(row["fips"])
@@ -158,6 +156,7 @@ class Gazetteer:
             lst = self._places[(row["state"], place_key(row["place"]))]
             if row["county_fips"] not in lst:
                 lst.append(row["county_fips"])
+
     def _postal(self) -> dict[tuple[str, str], list[str]]:
         """Postal city names from ``zipcodes``, indexed on first use (it costs ~2 s to load)."""
         if self._postal_places:

@@ -83,8 +83,9 @@ def evaluate_sample(path: Path) -> dict[str, Any]:
     stats: dict[str, dict[str, int]] = {}
     misses: list[dict[str, str]] = []
     for row in rows:
-        res = resolver.resolve(row["facility_name"], row["facility_city"], row["facility_state"],
-                               row["facility_code"] or None)
+        res = resolver.resolve(
+            row["facility_name"], row["facility_city"], row["facility_state"], row["facility_code"] or None
+        )
         s = stats.setdefault(res.confidence, {"rows": 0, "county_scored": 0, "county_ok": 0, "type_ok": 0})
         s["rows"] += 1
         type_ok = res.authority_type == row["expected_authority_type"]
@@ -95,11 +96,13 @@ def evaluate_sample(path: Path) -> dict[str, Any]:
             county_ok = res.county_fips == row["expected_county_fips"]
             s["county_ok"] += county_ok
         if not (type_ok and county_ok):
-            misses.append({
-                "facility": f"{row['facility_name']} | {row['facility_city']} | {row['facility_state']}",
-                "expected": f"{row['expected_county_fips']} {row['expected_authority_type']}",
-                "got": f"{res.county_fips} {res.authority_type} ({res.confidence})",
-            })
+            misses.append(
+                {
+                    "facility": f"{row['facility_name']} | {row['facility_city']} | {row['facility_state']}",
+                    "expected": f"{row['expected_county_fips']} {row['expected_authority_type']}",
+                    "got": f"{res.county_fips} {res.authority_type} ({res.confidence})",
+                }
+            )
     out: dict[str, Any] = {"rows": len(rows), "by_confidence": stats, "misses": misses}
     for level, s in stats.items():
         scored = s["county_scored"]

@@ -24,11 +24,18 @@ _COUNTY_WORDS = {"COUNTY", "CNTY", "CTY", "PARISH", "BOROUGH"}
 _COUNTY_ABBREV = {"CO", "PAR"}
 # What the ICE lists' facility types say about the authority when no name pattern does.
 _LIST_TYPES = {
-    "BOP": "federal_bop", "SPC": "ice_or_contract_detention", "CDF": "ice_or_contract_detention",
-    "HOLD": "ice_or_contract_detention", "STAGING": "ice_or_contract_detention",
-    "STATE PRISON": "state_prison_or_agency", "POLICE DEPARTMENT": "city_police_or_jail",
-    "REGIONAL JAIL": "regional_jail", "HOSPITAL": "court_or_other", "HEALTH": "court_or_other",
-    "IGSA": "county_sheriff_or_jail", "USMS IGA": "county_sheriff_or_jail",
+    "BOP": "federal_bop",
+    "SPC": "ice_or_contract_detention",
+    "CDF": "ice_or_contract_detention",
+    "HOLD": "ice_or_contract_detention",
+    "STAGING": "ice_or_contract_detention",
+    "STATE PRISON": "state_prison_or_agency",
+    "POLICE DEPARTMENT": "city_police_or_jail",
+    "REGIONAL JAIL": "regional_jail",
+    "HOSPITAL": "court_or_other",
+    "HEALTH": "court_or_other",
+    "IGSA": "county_sheriff_or_jail",
+    "USMS IGA": "county_sheriff_or_jail",
     "JUVENILE": "county_sheriff_or_jail",
 }
 _FEDERAL_NAMES = {
@@ -84,29 +91,30 @@ class Resolver:
         for i, word in enumerate(words):
             if word == "CITY" and i > 0:  # "RICHMOND CITY JAIL": an independent city is a county-equivalent
                 for size in (3, 2, 1):
-                    cand = " ".join(words[max(0, i - size):i]) + " city"
+                    cand = " ".join(words[max(0, i - size) : i]) + " city"
                     fips = self.gaz.county_fips(postal, cand)
                     if fips and (c := self.gaz.county(fips)) and c.name.endswith(" city"):
                         return fips, f"independent city '{cand}'"
             if word not in _COUNTY_WORDS and word not in _COUNTY_ABBREV:
                 continue
-            if word == "COUNTY" and words[i + 1:i + 2] == ["OF"]:  # "COUNTY OF SAN DIEGO"
+            if word == "COUNTY" and words[i + 1 : i + 2] == ["OF"]:  # "COUNTY OF SAN DIEGO"
                 for size in (3, 2, 1):
-                    cand = " ".join(words[i + 2:i + 2 + size])
+                    cand = " ".join(words[i + 2 : i + 2 + size])
                     if cand and (fips := self.gaz.county_fips(postal, cand)):
                         return fips, f"'COUNTY OF {cand}'"
             for size in (4, 3, 2, 1):
                 if i - size < 0:
                     continue
-                cand = " ".join(words[i - size:i])
+                cand = " ".join(words[i - size : i])
                 if fips := self.gaz.county_fips(postal, cand):
                     return fips, f"'{cand} {word}'"
             if word in _COUNTY_WORDS and i > 0:
                 keys = self._county_keys_of(postal)
                 for start in range(max(0, i - 3), i):
                     cand = place_key(" ".join(words[start:i]))
-                    hit = process.extractOne(cand, keys.keys(), scorer=fuzz.ratio,
-                                             score_cutoff=self.rules.thresholds["county_name"])
+                    hit = process.extractOne(
+                        cand, keys.keys(), scorer=fuzz.ratio, score_cutoff=self.rules.thresholds["county_name"]
+                    )
                     if hit:
                         return keys[hit[0]], f"fuzzy '{' '.join(words[start:i])}'~'{hit[0]}' ({hit[1]:.0f})"
         return None, ""
@@ -141,8 +149,7 @@ class Resolver:
             if len(pref) == 1:
                 return pref, "prefix"
         if len(ckey) >= 5:
-            hit = process.extractOne(ckey, places.keys(), scorer=fuzz.ratio,
-                                     score_cutoff=self.rules.thresholds["city"])
+            hit = process.extractOne(ckey, places.keys(), scorer=fuzz.ratio, score_cutoff=self.rules.thresholds["city"])
             if hit:
                 return places[hit[0]], f"fuzzy '{hit[0]}' ({hit[1]:.0f})"
         return [], ""
@@ -156,8 +163,12 @@ class Resolver:
         names = self.index.names_in_state.get(postal, {})
         if not names or len(key) < 6:
             return None, ""
-        hit = process.extractOne(key, names.keys(), scorer=fuzz.token_sort_ratio,
-                                 score_cutoff=self.rules.thresholds["facility_name_same_city"])
+        hit = process.extractOne(
+            key,
+            names.keys(),
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=self.rules.thresholds["facility_name_same_city"],
+        )
         if not hit:
             return None, ""
         mine = self.classify(key, postal, None)
@@ -191,15 +202,17 @@ class Resolver:
         if fix is not None:
             county = self.gaz.county(fix.county_fips)
             return Resolution(
-                county.fips if county else None, county.name if county else None, fix.authority_type,
-                fix.authority_name or None, fix.authority_fips or None, fix.confidence,
+                county.fips if county else None,
+                county.name if county else None,
+                fix.authority_type,
+                fix.authority_name or None,
+                fix.authority_fips or None,
+                fix.confidence,
                 f"fix table row {fix.row} (checked {fix.checked}): {fix.evidence}",
             )
         return self._resolve_rules(key, city_s, st, ref, code_s)
 
-    def _resolve_rules(
-        self, key: str, city: str, st: State, ref: RefFacility | None, code: str
-    ) -> Resolution:
+    def _resolve_rules(self, key: str, city: str, st: State, ref: RefFacility | None, code: str) -> Resolution:
         postal = st.postal
         name_county, how_name = self.county_in_name(key, postal)
         pattern = self.classify(key, postal, name_county)
@@ -244,8 +257,16 @@ class Resolver:
         return Resolution(county, c.name if c else None, atype, a_name, a_fips, conf, "; ".join(evidence))
 
     def _place(
-        self, ref: RefFacility | None, how_ref: str, named: str | None, how_name: str, lead: str | None,
-        cities: list[str], how_city: str, city: str, evidence: list[str],
+        self,
+        ref: RefFacility | None,
+        how_ref: str,
+        named: str | None,
+        how_name: str,
+        lead: str | None,
+        cities: list[str],
+        how_city: str,
+        city: str,
+        evidence: list[str],
     ) -> tuple[str | None, str]:
         """The county where the facility stands and the confidence in it; appends the reasons."""
         listed = ref.county_fips if ref is not None else None
