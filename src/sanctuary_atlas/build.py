@@ -100,7 +100,7 @@ def _build_locked(store: Store) -> BuildSummary:
             f"""SELECT count(*), count(county_fips),
                        (SELECT count(*) FROM read_parquet({sql_path(staging / "facilities_resolved.parquet")}))
                 FROM read_parquet({sql_path(out)})"""
-        ).fetchone()
+        ).fetchall()[0]
         by_conf = dict(
             con.execute(
                 f"SELECT coalesce(confidence, 'none'), count(*) FROM read_parquet({sql_path(out)}) GROUP BY 1"

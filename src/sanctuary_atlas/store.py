@@ -147,7 +147,8 @@ class Store:
         if not self.exists():
             return None
         with self.catalog(read_only=True) as con:
-            row = con.execute("SELECT release_id FROM releases WHERE source_sha256 = ?", [sha256]).fetchone()
+            rows = con.execute("SELECT release_id FROM releases WHERE source_sha256 = ?", [sha256]).fetchall()
+        row = rows[0] if rows else None
         return row[0] if row else None
 
     def sweep(self) -> None:
@@ -224,7 +225,8 @@ class Store:
             return None
         with self.catalog(read_only=True) as con:
             cur = con.execute("SELECT * FROM builds ORDER BY built_at DESC LIMIT 1")
-            row = cur.fetchone()
+            rows = cur.fetchall()
+            row = rows[0] if rows else None
             if row is None:
                 return None
             build = dict(zip([d[0] for d in cur.description], row, strict=True))
@@ -272,7 +274,8 @@ class Store:
             )
         else:
             con.execute("CREATE VIEW quarantine AS SELECT NULL AS release_id, NULL AS quarantine_reason WHERE FALSE")
-        row = con.execute("SELECT build_id, release_ids FROM catalog.builds ORDER BY built_at DESC LIMIT 1").fetchone()
+        rows = con.execute("SELECT build_id, release_ids FROM catalog.builds ORDER BY built_at DESC LIMIT 1").fetchall()
+        row = rows[0] if rows else None
         if row is not None and (self.builds_dir / row[0]).exists():
             base = self.builds_dir / row[0]
             for name in ("detainers_resolved", "facilities_resolved"):

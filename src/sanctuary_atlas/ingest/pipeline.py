@@ -270,7 +270,7 @@ def _stage_chunk(
     read, loaded, quarantined = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE quarantine_reason IS NULL), "
         "count(*) FILTER (WHERE quarantine_reason IS NOT NULL) FROM typed"
-    ).fetchone()
+    ).fetchall()[0]
     if read != chunk.table.num_rows or read != loaded + quarantined:
         raise RuntimeError(f"accounting broke on {path} sheet {chunk.sheet}: {read} != {loaded} + {quarantined}")
     existing = next((s for s in result.sheets if s.sheet == chunk.sheet and s.status == "loaded"), None)
@@ -315,13 +315,13 @@ def _summarise(con: duckdb.DuckDBPyConnection, out: Path, result: FileResult) ->
         raise RuntimeError(f"accounting broke on {result.path}")
     result.rows_duplicate_flagged = con.execute(
         f"SELECT count(*) FROM read_parquet({sql_path(out / 'duplicates.parquet')})"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     red, inv, dmin, dmax = con.execute(
         f"""SELECT count(*) FILTER (WHERE len(redacted_columns) > 0),
                    count(*) FILTER (WHERE len(invalid_columns) > 0),
                    min(prepare_date), max(prepare_date)
             FROM read_parquet({sql_path(out / "detainers" / "*.parquet")})"""
-    ).fetchone()
+    ).fetchall()[0]
     result.rows_with_redaction, result.rows_with_invalid_values = red, inv
     result.__dict__["_date_min"], result.__dict__["_date_max"] = dmin, dmax
     reasons = con.execute(

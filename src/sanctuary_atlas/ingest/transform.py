@@ -213,7 +213,7 @@ def check_required_parse(con: duckdb.DuckDBPyConnection, table: str, chunk: Chun
                        arg_min(quarantine_detail, source_row)
                            FILTER (WHERE quarantine_reason = 'unparseable_{name}')
                 FROM {table}"""
-        ).fetchone()
+        ).fetchall()[0]
         if seen and bad / seen > canon.fatal_unparseable_share:
             raw_header = chunk.headers[mapping.canonical[name]] if name in mapping.canonical else name
             raise IngestError(

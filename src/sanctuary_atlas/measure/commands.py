@@ -62,7 +62,7 @@ def measured_table(con: Any, need_resolved: bool) -> ibis.Table:
     """The built, resolved detainers when the store has them, else the raw loaded detainers."""
     names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     backend = ibis.duckdb.from_connection(con)
-    fresh = "build_info" in names and not con.execute("SELECT stale FROM build_info").fetchone()[0]
+    fresh = "build_info" in names and not con.execute("SELECT stale FROM build_info").fetchall()[0][0]
     if fresh:
         return backend.table("detainers_resolved")
     if need_resolved:
