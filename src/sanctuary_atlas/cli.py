@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from sanctuary_atlas.ingest import commands as ingest_commands
+from sanctuary_atlas.ingest import generate_commands
 from sanctuary_atlas.law import commands as law_commands
 from sanctuary_atlas.measure import commands as measure_commands
 from sanctuary_atlas.publish import commands as publish_commands
@@ -22,7 +23,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for stage in (ingest_commands, resolve_commands, measure_commands, publish_commands, law_commands):
+for stage in (
+    ingest_commands,
+    generate_commands,
+    resolve_commands,
+    measure_commands,
+    publish_commands,
+    law_commands,
+):
     stage.register(app)
 
 

@@ -3,8 +3,7 @@
 Layout on disk::
 
     STORE/catalog.duckdb                 releases, sheets, quarantine reasons (the source of truth)
-    STORE/releases/<release_id>/detainers/part-*.parquet
-    STORE/releases/<release_id>/quarantine/part-*.parquet
+    STORE/releases/<release_id>/rows/part-*.parquet   every row read: loaded, or quarantined with a reason
     STORE/releases/<release_id>/duplicates.parquet
     STORE/.staging/                      work in progress; never read
 
@@ -249,30 +248,25 @@ class Store:
         for table in ("releases", "sheets", "quarantine_reasons"):
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM catalog.{table}")
         ids = [r[0] for r in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()]
-        detainer_parts = [str(self.releases_dir / i / "detainers" / "*.parquet") for i in ids]
-        quarantine_parts = [
-            str(self.releases_dir / i / "quarantine" / "*.parquet")
-            for i in ids
-            if any((self.releases_dir / i / "quarantine").glob("*.parquet"))
-        ]
+        row_parts = [str(self.releases_dir / i / "rows" / "*.parquet") for i in ids]
         dup_parts = [str(self.releases_dir / i / "duplicates.parquet") for i in ids]
         if ids:
             con.execute(
                 f"""CREATE VIEW detainers AS
-                SELECT d.*, x.duplicate_of_sheet, x.duplicate_of_row,
-                       x.duplicate_of_row IS NOT NULL AS is_duplicate
-                FROM read_parquet({_list(detainer_parts)}, union_by_name = true) d
+                SELECT d.* EXCLUDE (quarantine_reason, quarantine_detail), x.duplicate_of_sheet,
+                       x.duplicate_of_row, x.duplicate_of_row IS NOT NULL AS is_duplicate
+                FROM read_parquet({_list(row_parts)}, union_by_name = true) d
                 LEFT JOIN read_parquet({_list(dup_parts)}) x
                   ON d.release_id = x.release_id AND d.source_sheet_index = x.source_sheet_index
-                 AND d.source_row = x.source_row"""
+                 AND d.source_row = x.source_row
+                WHERE d.quarantine_reason IS NULL"""
+            )
+            con.execute(
+                f"""CREATE VIEW quarantine AS SELECT * FROM read_parquet({_list(row_parts)}, union_by_name = true)
+                WHERE quarantine_reason IS NOT NULL"""
             )
         else:
             con.execute("CREATE VIEW detainers AS SELECT NULL AS release_id WHERE FALSE")
-        if quarantine_parts:
-            con.execute(
-                f"CREATE VIEW quarantine AS SELECT * FROM read_parquet({_list(quarantine_parts)}, union_by_name = true)"
-            )
-        else:
             con.execute("CREATE VIEW quarantine AS SELECT NULL AS release_id, NULL AS quarantine_reason WHERE FALSE")
         rows = con.execute("SELECT build_id, release_ids FROM catalog.builds ORDER BY built_at DESC LIMIT 1").fetchall()
         row = rows[0] if rows else None

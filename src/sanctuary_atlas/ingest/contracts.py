@@ -75,14 +75,13 @@ class Canonical:
 @dataclass(frozen=True)
 class Redaction:
     version: int
-    strip_chars: str
-    patterns: tuple[str, ...]
+    pattern: str  # matched in full against the trimmed cell, case-insensitively
     examples: tuple[str, ...] = field(default_factory=tuple)
     non_examples: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def regex(self) -> str:
-        return "^(" + "|".join(f"(?:{p})" for p in self.patterns) + ")$"
+        return f"(?i)^(?:{self.pattern})$"
 
 
 def _read(name: str) -> dict:
@@ -108,8 +107,7 @@ def redaction() -> Redaction:
     raw = _read("redaction.toml")
     return Redaction(
         version=raw["version"],
-        strip_chars=raw["strip_chars"],
-        patterns=tuple(raw["patterns"]),
+        pattern=raw["pattern"],
         examples=tuple(raw.get("examples", ())),
         non_examples=tuple(raw.get("non_examples", ())),
     )

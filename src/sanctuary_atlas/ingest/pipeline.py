@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from sanctuary_atlas.ingest import contracts
 from sanctuary_atlas.ingest.errors import IngestError
+from sanctuary_atlas.ingest.prefetch import prefetch
 from sanctuary_atlas.ingest.readers import Chunk, EmptySheet, read_chunks
 from sanctuary_atlas.ingest.sniff import sniff
 from sanctuary_atlas.ingest.transform import (
@@ -149,29 +151,33 @@ def _stage_file(path: Path, sha: str, store: Store, notify: Progress) -> tuple[F
     release_id = release_id_for(path, sha)
     work = store.staging_dir()
     out = work / release_id
-    (out / "detainers").mkdir(parents=True)
-    (out / "quarantine").mkdir()
+    (out / "rows").mkdir(parents=True)
     result = FileResult(str(path), sha, "ingested", release_id, file_kind=kind)
-    con = duckdb.connect()
     try:
         index = 0
-        for chunk in read_chunks(path, kind):
+        for chunk in prefetch(read_chunks(path, kind)):
             if isinstance(chunk, EmptySheet):
                 result.sheets.append(SheetResult(chunk.sheet, "empty"))
                 notify("sheet_empty", {"sheet": chunk.sheet})
                 continue
-            _stage_chunk(con, chunk, index, path, sha, release_id, out, result)
-            notify("chunk_done", {"sheet": chunk.sheet, "rows": chunk.table.num_rows})
+            rows = chunk.table.num_rows
+            _stage_chunk(chunk, index, path, sha, release_id, out, result, work)
+            del chunk
+            # Arrow keeps freed buffers pooled; hand them back before the next sheet arrives.
+            pa.default_memory_pool().release_unused()
+            notify("chunk_done", {"rows": rows})
             index += 1
         if index == 0:
             raise IngestError(path, "no sheet holds any data")
-        _flag_duplicates(con, out, release_id)
-        _summarise(con, out, result)
+        con = _duckdb(work)
+        try:
+            _flag_duplicates(con, out)
+            _summarise(con, out, result)
+        finally:
+            con.close()
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    finally:
-        con.close()
     canon = contracts.canonical()
     layout = next(layout for layout in contracts.layouts() if layout.id == result.layout)
     release_row = {
@@ -213,8 +219,13 @@ def _stage_file(path: Path, sha: str, store: Store, notify: Progress) -> tuple[F
     return result, StagedRelease(release_id, out, release_row, sheet_rows, reason_rows)
 
 
+def _duckdb(work: Path) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory session per sheet: closing it is what returns DuckDB's memory to the system."""
+    con = duckdb.connect(config={"temp_directory": str(work / "spill"), "preserve_insertion_order": True})
+    return con
+
+
 def _stage_chunk(
-    con: duckdb.DuckDBPyConnection,
     chunk: Chunk,
     index: int,
     path: Path,
@@ -222,6 +233,7 @@ def _stage_chunk(
     release_id: str,
     out: Path,
     result: FileResult,
+    work: Path,
 ) -> None:
     detected = contracts.detect(chunk.headers)
     if detected is None:  # readers only yield chunks whose header matched; guard the invariant anyway
@@ -246,31 +258,27 @@ def _stage_chunk(
         from_xlsx=chunk.sheet is not None,
         date1904=chunk.date1904,
     )
-    con.register("chunk", chunk.table)
+    part = out / "rows" / f"part-{index:05d}.parquet"
+    con = _duckdb(work)
     try:
+        con.register("chunk", chunk.table)
         check_cell_sizes(con, chunk, str(path))
         sql, mapping = build_select(chunk, meta)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS {sql}")
-    finally:
+        # One pass: loaded and quarantined rows go to the same file, told apart by quarantine_reason;
+        # the store's views split them. The scan keeps source order, so no sort is needed.
+        con.execute(f"COPY ({sql}) TO {sql_path(part)} (FORMAT parquet, COMPRESSION zstd)")
         con.unregister("chunk")
-    check_required_parse(con, "typed", chunk, mapping, str(path))
+        check_required_parse(con, f"read_parquet({sql_path(part)})", chunk, mapping, str(path))
+        read, loaded, quarantined = con.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE quarantine_reason IS NULL),
+                       count(*) FILTER (WHERE quarantine_reason IS NOT NULL)
+                FROM read_parquet({sql_path(part)})"""
+        ).fetchall()[0]
+    finally:
+        con.close()
     for extra in mapping.extra:
         if extra not in result.extra_columns:
             result.extra_columns.append(extra)
-    part = f"part-{index:05d}.parquet"
-    con.execute(
-        f"COPY (SELECT * EXCLUDE (quarantine_reason, quarantine_detail) FROM typed "
-        f"WHERE quarantine_reason IS NULL ORDER BY source_row) "
-        f"TO {sql_path(out / 'detainers' / part)} (FORMAT parquet, COMPRESSION zstd)"
-    )
-    con.execute(
-        f"COPY (SELECT * FROM typed WHERE quarantine_reason IS NOT NULL ORDER BY source_row) "
-        f"TO {sql_path(out / 'quarantine' / part)} (FORMAT parquet, COMPRESSION zstd)"
-    )
-    read, loaded, quarantined = con.execute(
-        "SELECT count(*), count(*) FILTER (WHERE quarantine_reason IS NULL), "
-        "count(*) FILTER (WHERE quarantine_reason IS NOT NULL) FROM typed"
-    ).fetchall()[0]
     if read != chunk.table.num_rows or read != loaded + quarantined:
         raise RuntimeError(f"accounting broke on {path} sheet {chunk.sheet}: {read} != {loaded} + {quarantined}")
     existing = next((s for s in result.sheets if s.sheet == chunk.sheet and s.status == "loaded"), None)
@@ -280,26 +288,31 @@ def _stage_chunk(
     existing.rows_read += read
     existing.rows_loaded += loaded
     existing.rows_quarantined += quarantined
-    con.execute("DROP TABLE typed")
 
 
-def _flag_duplicates(con: duckdb.DuckDBPyConnection, out: Path, release_id: str) -> None:
+def _flag_duplicates(con: duckdb.DuckDBPyConnection, out: Path) -> None:
     """Flag, never delete: a row identical to an earlier one in every canonical field, person id included.
 
     Only rows with a person identifier are compared. Releases without one (2008-2017 detail) list many
     genuinely distinct detainers that share date, facility and outcome, so identity there is no evidence.
+    Candidates are found first on (person, prepare date), which is cheap and rare, and only those rows are
+    compared field by field.
     """
     fields = ", ".join(contracts.canonical().columns)
-    parts = str(out / "detainers" / "*.parquet")
+    parts = sql_path(out / "rows" / "*.parquet")
     con.execute(
         f"""COPY (
+            WITH loaded AS (SELECT * FROM read_parquet({parts}) WHERE quarantine_reason IS NULL),
+            candidates AS (
+                SELECT person_id, prepare_date FROM loaded WHERE person_id IS NOT NULL
+                GROUP BY ALL HAVING count(*) > 1
+            )
             SELECT release_id, source_sheet_index, source_row, duplicate_of_sheet, duplicate_of_row FROM (
                 SELECT release_id, source_sheet_index, source_row,
                        first_value(source_sheet) OVER w AS duplicate_of_sheet,
                        first_value(source_row) OVER w AS duplicate_of_row,
                        row_number() OVER w AS n
-                FROM read_parquet({sql_path(parts)})
-                WHERE person_id IS NOT NULL
+                FROM loaded SEMI JOIN candidates USING (person_id, prepare_date)
                 WINDOW w AS (PARTITION BY {fields} ORDER BY source_sheet_index, source_row
                              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
             ) WHERE n > 1
@@ -320,12 +333,12 @@ def _summarise(con: duckdb.DuckDBPyConnection, out: Path, result: FileResult) ->
         f"""SELECT count(*) FILTER (WHERE len(redacted_columns) > 0),
                    count(*) FILTER (WHERE len(invalid_columns) > 0),
                    min(prepare_date), max(prepare_date)
-            FROM read_parquet({sql_path(out / "detainers" / "*.parquet")})"""
+            FROM read_parquet({sql_path(out / "rows" / "*.parquet")}) WHERE quarantine_reason IS NULL"""
     ).fetchall()[0]
     result.rows_with_redaction, result.rows_with_invalid_values = red, inv
     result.__dict__["_date_min"], result.__dict__["_date_max"] = dmin, dmax
     reasons = con.execute(
-        f"SELECT quarantine_reason, count(*) FROM read_parquet({sql_path(out / 'quarantine' / '*.parquet')}) "
-        "GROUP BY 1 ORDER BY 2 DESC"
+        f"SELECT quarantine_reason, count(*) FROM read_parquet({sql_path(out / 'rows' / '*.parquet')}) "
+        "WHERE quarantine_reason IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
     ).fetchall()
     result.quarantine_reasons = {r: n for r, n in reasons}

@@ -99,7 +99,7 @@ def _xlsx_chunks(path: Path) -> Iterator[Chunk | EmptySheet]:
     search = contracts.max_header_search_rows()
     for name in names:
         try:
-            batch = reader.load_sheet(name, header_row=None, dtypes="string").to_arrow()
+            batch = reader.load_sheet(name, header_row=None, dtypes="string", eager=True)
         except Exception as exc:
             raise IngestError(path, f"sheet could not be read: {exc}", sheet=name) from None
         if batch.num_rows == 0 or batch.num_columns == 0:

@@ -88,7 +88,8 @@ def _typed(kind: str, value: str, canon: Canonical, from_xlsx: bool, date1904: b
             f"WHEN upper({value}) IN ('FALSE','F','NO','N','0') THEN FALSE END"
         )
     formats = "[" + ", ".join(_lit(f) for f in canon.date_formats) + "]"
-    parsed = f"CAST(try_strptime({value}, {formats}) AS DATE)"
+    # ISO dates and date-times (every xlsx date cell, most CSVs) parse natively; the list is the fallback.
+    parsed = f"COALESCE(TRY_CAST({value} AS DATE), CAST(try_strptime({value}, {formats}) AS DATE))"
     if from_xlsx:
         # A date typed into a cell without a date format reaches us as Excel's day serial number, counted
         # from 1899-12-30 (1900 system, the default) or 1904-01-01 (1904 system, older Mac workbooks).
@@ -124,8 +125,7 @@ def build_select(chunk: Chunk, meta: ChunkMeta) -> tuple[str, Mapping]:
     canon = contracts.canonical()
     red: Redaction = contracts.redaction()
     mapping = map_columns(meta.layout, chunk.headers)
-    strip = _lit(red.strip_chars)
-    regex = _lit(red.regex)
+    regex = _lit(red.pattern)
 
     cells = []  # per canonical column: (name, value expr, redacted expr, typed expr)
     for name, kind in canon.columns.items():
@@ -134,7 +134,7 @@ def build_select(chunk: Chunk, meta: ChunkMeta) -> tuple[str, Mapping]:
             if meta.layout.null_markers:
                 markers = ", ".join(_lit(m) for m in meta.layout.null_markers)
                 raw = f"CASE WHEN {raw} IN ({markers}) THEN NULL ELSE {raw} END"
-            redacted = f"COALESCE(regexp_full_match(lower(translate({raw}, {strip}, '')), {regex}), FALSE)"
+            redacted = f"COALESCE(regexp_full_match({raw}, {regex}, 'i'), FALSE)"
             value = f"CASE WHEN {redacted} THEN NULL ELSE {raw} END"
             typed = _typed(kind, value, canon, meta.from_xlsx, meta.date1904)
             cells.append((name, kind, raw, redacted, value, typed))

@@ -127,10 +127,15 @@ def _spark_detainers(session: SparkSession, store: Store, ids: list[str]) -> Dat
     """The ``detainers`` view of ``Store.connect`` rebuilt in Spark: every loaded row, duplicates flagged."""
     from pyspark.sql import functions as F
 
-    parts = [str(store.releases_dir / i / "detainers" / "*.parquet") for i in ids]
+    parts = [str(store.releases_dir / i / "rows" / "*.parquet") for i in ids]
     dups = [str(p) for i in ids if (p := store.releases_dir / i / "duplicates.parquet").exists()]
     # mergeSchema is Spark's union_by_name: releases of different layout versions may differ in columns.
-    rows = session.read.option("mergeSchema", "true").parquet(*parts)
+    rows = (
+        session.read.option("mergeSchema", "true")
+        .parquet(*parts)
+        .where(F.col("quarantine_reason").isNull())
+        .drop("quarantine_reason", "quarantine_detail")
+    )
     keys = ["release_id", "source_sheet_index", "source_row"]
     if dups:
         marks = session.read.parquet(*dups).select(*keys, "duplicate_of_sheet", "duplicate_of_row")
