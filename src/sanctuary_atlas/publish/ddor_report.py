@@ -6,6 +6,7 @@ import base64
 import csv
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,13 @@ def _policy(policy: dict[str, Any] | None) -> str:
     return "; ".join(parts) or "none found"
 
 
+CHART_TITLE = "Outcomes of detainers issued in the period"
+
 # Long sections are cut in the printed report (the CSV and JSON carry every row).
-PRINT_LIMITS = {"section_ii_declines": 40, "section_iii_limiting_policies": 60}
+PRINT_LIMITS = {"section_ii_declines": 30, "section_iii_limiting_policies": 60}
 
 
-def render_html(report: DDOR, for_print: bool = False) -> str:
+def render_html(report: DDOR, for_print: bool = False, chart: str | bytes | None = None) -> str:
     env = Environment(loader=PackageLoader("sanctuary_atlas.publish"), autoescape=select_autoescape())
     template = env.get_template("ddor.html.j2")
     data = report.as_json()
@@ -53,12 +56,13 @@ def render_html(report: DDOR, for_print: bool = False) -> str:
         for key, limit in PRINT_LIMITS.items():
             omitted[key] = max(0, len(data[key]) - limit)
             data[key] = data[key][:limit]
-    title = "Outcomes of detainers issued in the period"
-    if for_print:
-        png = outcome_bars(report.section_i, "authority_name", title, fmt="png")
-        chart = f'<img alt="{title}" style="width:60%" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-    else:
-        chart = outcome_bars(report.section_i, "authority_name", title)
+    if chart is None:
+        chart = outcome_bars(report.section_i, "authority_name", CHART_TITLE, fmt="png" if for_print else "svg")
+    if isinstance(chart, bytes):
+        chart = (
+            f'<img alt="{CHART_TITLE}" style="width:60%" '
+            f'src="data:image/png;base64,{base64.b64encode(chart).decode()}">'
+        )
     return template.render(r=data, buckets=buckets(), n=_n, pct=_pct, policy=_policy, chart_i=chart, omitted=omitted)
 
 
@@ -114,8 +118,13 @@ def write_report(report: DDOR, fmt: str, out: Path) -> None:
     elif fmt == "html":
         out.write_text(render_html(report), encoding="utf-8")
     elif fmt == "pdf":
-        from weasyprint import HTML  # imported here: loading its C libraries costs time other formats skip
+        # The chart (vl-convert) and WeasyPrint's start-up (its C libraries) each take most of a second;
+        # vl-convert releases Python's lock, so the two overlap.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            png = pool.submit(outcome_bars, report.section_i, "authority_name", CHART_TITLE, "png")
+            from weasyprint import HTML
 
-        HTML(string=render_html(report, for_print=True)).write_pdf(str(out))
+            html = render_html(report, for_print=True, chart=png.result())
+        HTML(string=html).write_pdf(str(out))
     else:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
