@@ -79,3 +79,11 @@ def test_headline_cells_are_not_the_complement_when_another_cell_can_be() -> Non
     assert out["declined"] == 63 and out["honored"] == 172
     assert out["lifted_by_ice"] == COMPLEMENTARY
     assert out["decline_rate"] == 63 / (172 + 63 + 2 + 150)
+
+
+def test_one_small_decline_costs_one_more_cell_not_three() -> None:
+    # Maricopa County, first week of February 2015: 25 honoured, 1 declined, 35 unknown.
+    row = _row([25, 1, 0, 0, 0, 0, 0, 0, 35])
+    out = suppress_rows([row], 5)[0]
+    assert out["declined"] == "<5" and out["honored"] == COMPLEMENTARY
+    assert out["unknown"] == 35 and out["superseded"] == 0 and out["issued"] == 61

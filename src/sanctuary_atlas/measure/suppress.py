@@ -40,7 +40,9 @@ def _suppress_row(row: dict[str, Any], k: int) -> dict[str, Any]:
             hidden.add("denominator")
         primary = set(hidden)
         # (cells, published totals the constraint needs); a constraint with a hidden total reveals nothing.
-        constraints = [(names, ["issued"]), (in_den, ["denominator"]), (out_den, ["issued", "denominator"])]
+        # Smallest constraints first: a cell hidden for one of them also sits in the all-bucket sum, so
+        # fixing the small ones first usually satisfies the large one without hiding more.
+        constraints = [(in_den, ["denominator"]), (out_den, ["issued", "denominator"]), (names, ["issued"])]
         changed = True
         while changed:
             changed = False
