@@ -155,7 +155,10 @@ def _stage_file(path: Path, sha: str, store: Store, notify: Progress) -> tuple[F
     result = FileResult(str(path), sha, "ingested", release_id, file_kind=kind)
     try:
         index = 0
-        for chunk in prefetch(read_chunks(path, kind)):
+        # xlsx sheets are already loaded ahead on worker threads (ingest/xlsx.py); text files are read
+        # one chunk ahead here, so reading and typing overlap either way.
+        chunks = read_chunks(path, kind)
+        for chunk in chunks if kind == "xlsx" else prefetch(chunks):
             if isinstance(chunk, EmptySheet):
                 result.sheets.append(SheetResult(chunk.sheet, "empty"))
                 notify("sheet_empty", {"sheet": chunk.sheet})

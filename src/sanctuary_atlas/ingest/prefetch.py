@@ -1,8 +1,8 @@
-"""Read the next sheet while the current one is typed and written.
+"""Read the next chunk of a text file while the current one is typed and written.
 
-fastexcel holds Python's lock while it parses a sheet; DuckDB releases it while it types and writes one.
-Running the reader one item ahead on a thread therefore puts the machine's second core to work, at the
-cost of one more sheet in memory (the queue holds a single item).
+The CSV and Parquet readers release Python's lock while they parse, and so does DuckDB while it types
+and writes; running the reader one item ahead on a thread puts the second core to work, at the cost of
+one more chunk in memory (the queue holds a single item).
 """
 
 from __future__ import annotations
