@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from sanctuary_atlas.law.designations import load_designations
 from sanctuary_atlas.law.registry import registry
-from sanctuary_atlas.publish.policy import save_designations
+from sanctuary_atlas.publish.policy import GeoNames, save_designations
 from sanctuary_atlas.resolve.batch import KEY_COLUMNS, resolve_facilities
 from sanctuary_atlas.resolve.gazetteer import Gazetteer
 from sanctuary_atlas.store import Store, sql_path
@@ -108,6 +108,7 @@ def _build_locked(store: Store) -> BuildSummary:
         )
         # Designations do not depend on the detainers, but resolving their names is slow: do it once here.
         save_designations(load_designations(registry(), gaz), staging / "designations.json")
+        GeoNames.from_gazetteer(gaz).save(staging / "geo.json")
         releases = store.release_ids()
         summary = BuildSummary(build_id, releases, total, n_fac, with_county, by_conf)
         con.close()  # the catalogue cannot be written while this session has it attached

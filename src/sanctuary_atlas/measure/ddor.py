@@ -67,7 +67,10 @@ def build_ddor(
     top: int = 25,
     min_cell: int = 5,
     generated_from: dict[str, Any] | None = None,
+    counties: list[tuple[str, str, str]] | None = None,
 ) -> DDOR:
+    """The four sections for a closed period. ``counties`` (FIPS, name, state) serves the same-name check;
+    without it the gazetteer is loaded."""
     if period.start is None or period.end is None:
         raise ValueError("the DDOR needs a closed period (--from and --to)")
     report = DDOR(period, generated_from or {}, min_cell)
@@ -101,7 +104,7 @@ def build_ddor(
         )
 
     report.non_local = _rows(outcomes(t.filter(~t.authority_type.isin(LOCAL_AUTHORITIES)), ["authority_type"], period))
-    report.section_iv = _fidelity(t, local, period, report)
+    report.section_iv = _fidelity(t, local, period, report, counties)
     _suppress(report)
     return report
 
@@ -132,7 +135,13 @@ def _suppress(report: DDOR) -> None:
                 row[f"{prefix}issued"] = label
 
 
-def _fidelity(t: ibis.Table, local: ibis.Table, period: Period, report: DDOR) -> dict[str, Any]:
+def _fidelity(
+    t: ibis.Table,
+    local: ibis.Table,
+    period: Period,
+    report: DDOR,
+    counties: list[tuple[str, str, str]] | None,
+) -> dict[str, Any]:
     """Section IV: scope and the automatic flags for the 2017 report's known failure modes."""
     assert period.start is not None and period.end is not None
     b = with_buckets(t)
@@ -195,7 +204,7 @@ def _fidelity(t: ibis.Table, local: ibis.Table, period: Period, report: DDOR) ->
 
     # Same-name counties: a listed jurisdiction whose county name exists in other states too.
     listed = {(r["county_name"], r["county_fips"]) for r in report.section_i + report.section_ii if r["county_name"]}
-    for name, fips, states in _same_name_counties(listed):
+    for name, fips, states in _same_name_counties(listed, counties):
         flags.append(
             {
                 "flag": "same_name_county",
@@ -256,12 +265,16 @@ def suppress_counts(rows: list[dict[str, Any]], k: int, columns: list[str]) -> l
     return [{**r, **{c: _n(r[c], k) for c in columns}} for r in rows]
 
 
-def _same_name_counties(listed: set[tuple[str, str]]) -> list[tuple[str, str, list[str]]]:
-    from sanctuary_atlas.resolve.gazetteer import Gazetteer
+def _same_name_counties(
+    listed: set[tuple[str, str]], counties: list[tuple[str, str, str]] | None
+) -> list[tuple[str, str, list[str]]]:
+    if counties is None:
+        from sanctuary_atlas.resolve.gazetteer import Gazetteer
 
+        counties = [(c.fips, c.name, c.state) for c in Gazetteer.load().counties()]
     by_name: dict[str, list[tuple[str, str]]] = {}
-    for county in Gazetteer.load().counties():
-        by_name.setdefault(county.name.upper(), []).append((county.fips, county.state))
+    for fips, name, state in counties:
+        by_name.setdefault(name.upper(), []).append((fips, state))
     out = []
     for name, fips in sorted(listed):
         others = sorted(state for f, state in by_name.get(name.split(",")[0].strip().upper(), []) if f != fips)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import threading
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -41,6 +43,9 @@ def ddor_command(
         raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if min_cell < 2:
         raise fail("reports always suppress small cells: --min-cell must be 2 or more")
+    if fmt == "pdf":
+        # WeasyPrint's start-up (loading Pango and friends) overlaps the queries below.
+        threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True).start()
     period = Period(_day(date_from, "--from"), _day(date_to, "--to"))
     assert period.start and period.end
     if period.end < period.start:
@@ -54,11 +59,12 @@ def ddor_command(
         raise fail("the DDOR needs resolved facilities: run `sanctuary-atlas build` first")
     build_id = con.execute("SELECT build_id FROM build_info").fetchall()[0][0]
     table = ibis.duckdb.from_connection(con).table("detainers_resolved")
-    book = policy_book(target.builds_dir / build_id / "designations.json")
+    book = policy_book(target.builds_dir / build_id)
     report = build_ddor(
         table,
         period,
         book.lookup,
+        counties=book.geo.counties,
         top=top,
         min_cell=min_cell,
         generated_from={"releases": target.release_ids(), "build_id": build_id},

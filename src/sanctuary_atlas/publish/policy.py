@@ -26,16 +26,36 @@ from sanctuary_atlas.resolve.gazetteer import Gazetteer
 
 
 @dataclass
+class GeoNames:
+    """The few names a report needs (state codes, county names), without loading the whole gazetteer."""
+
+    state_postal: dict[str, str]  # state FIPS -> postal code
+    counties: list[tuple[str, str, str]]  # (county FIPS, name, state postal)
+
+    @classmethod
+    def from_gazetteer(cls, gaz: Gazetteer) -> GeoNames:
+        return cls({s.fips: s.postal for s in gaz.states()}, [(c.fips, c.name, c.state) for c in gaz.counties()])
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"states": self.state_postal, "counties": self.counties}), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> GeoNames:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(data["states"], [tuple(c) for c in data["counties"]])
+
+
+@dataclass
 class PolicyBook:
     designations: DesignationSet
-    gazetteer: Gazetteer
+    geo: GeoNames
 
     def lookup(self, county_fips: str | None, authority_fips: str | None, as_of: date) -> dict[str, Any]:
         fips = authority_fips or county_fips
         if not fips:
             return {"designations": [], "state_laws": []}
         state_fips = fips[:2]
-        state = self.gazetteer.state(state_fips)
+        postal = self.geo.state_postal.get(state_fips)
         keys = {fips, state_fips}
         listed = [
             {
@@ -53,7 +73,7 @@ class PolicyBook:
             for d in self.designations.designations
             if d.key in keys and d.list_date <= as_of.isoformat()
         ]
-        laws = [state_law_json(law) for law in state_laws_for(registry(), state.postal, as_of)] if state else []
+        laws = [state_law_json(law) for law in state_laws_for(registry(), postal, as_of)] if postal else []
         return {"designations": listed, "state_laws": laws}
 
     def limiting(self, as_of: date) -> list[dict[str, Any]]:
@@ -93,8 +113,7 @@ class PolicyBook:
         return sorted(rows, key=lambda r: (r["state"], r["name"], r["date"] or ""))
 
     def _state_fips(self, postal: str) -> str | None:
-        state = self.gazetteer.state(postal)
-        return state.fips if state else None
+        return next((fips for fips, p in self.geo.state_postal.items() if p == postal), None)
 
 
 def save_designations(designations: DesignationSet, path: Path) -> None:
@@ -116,9 +135,9 @@ def _load_saved(path: Path) -> DesignationSet:
 
 
 @cache
-def policy_book(saved: Path | None = None) -> PolicyBook:
-    """The policy book; from the designations a build saved when given and present, else computed."""
+def policy_book(build_dir: Path | None = None) -> PolicyBook:
+    """The policy book: from what ``build`` saved in ``build_dir`` when present, else computed (seconds)."""
+    if build_dir is not None and (build_dir / "designations.json").exists() and (build_dir / "geo.json").exists():
+        return PolicyBook(_load_saved(build_dir / "designations.json"), GeoNames.load(build_dir / "geo.json"))
     gaz = Gazetteer.load()
-    if saved is not None and saved.exists():
-        return PolicyBook(_load_saved(saved), gaz)
-    return PolicyBook(load_designations(registry(), gaz), gaz)
+    return PolicyBook(load_designations(registry(), gaz), GeoNames.from_gazetteer(gaz))
