@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import typer
 
+from sanctuary_atlas.cli_common import fail
 from sanctuary_atlas.ingest import commands as ingest_commands
 from sanctuary_atlas.ingest import generate_commands
 from sanctuary_atlas.law import commands as law_commands
 from sanctuary_atlas.measure import commands as measure_commands
 from sanctuary_atlas.publish import commands as publish_commands
 from sanctuary_atlas.resolve import commands as resolve_commands
+from sanctuary_atlas.store import StoreBusy, StoreFormatError
 
 app = typer.Typer(
     name="sanctuary-atlas",
@@ -35,4 +37,7 @@ for stage in (
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except (StoreBusy, StoreFormatError) as exc:
+        raise SystemExit(fail(str(exc)).exit_code) from None

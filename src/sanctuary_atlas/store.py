@@ -26,7 +26,12 @@ from typing import Any
 
 import duckdb
 
+# Bumped when the files under releases/ or builds/ change shape; a store of another format is refused
+# with a clear message rather than read wrongly. 2: one rows/ dataset per release (quarantine flagged in it).
+STORE_FORMAT = "2"
+
 CATALOG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS releases (
     release_id VARCHAR PRIMARY KEY,
     source_file VARCHAR NOT NULL,
@@ -89,6 +94,10 @@ class StoreBusy(RuntimeError):
     """Another ingest or build holds the store."""
 
 
+class StoreFormatError(RuntimeError):
+    """The store was written by a version whose file layout this one does not read."""
+
+
 class Store:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -127,6 +136,26 @@ class Store:
         self.releases_dir.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(str(self.catalog_path)) as con:
             con.execute(CATALOG_SCHEMA)
+            if not con.execute("SELECT value FROM store_meta WHERE key = 'format'").fetchall():
+                # A catalogue that already lists releases but no format predates format 2.
+                old = con.execute("SELECT count(*) FROM releases").fetchall()[0][0] > 0
+                con.execute("INSERT INTO store_meta VALUES ('format', ?)", ["1" if old else STORE_FORMAT])
+        self.check_format()
+
+    def check_format(self) -> None:
+        with duckdb.connect(str(self.catalog_path), read_only=True) as con:
+            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            rows = (
+                con.execute("SELECT value FROM store_meta WHERE key = 'format'").fetchall()
+                if "store_meta" in tables
+                else []
+            )
+        found = rows[0][0] if rows else "1"
+        if found != STORE_FORMAT:
+            raise StoreFormatError(
+                f"the store at {self.root} was written in format {found} by an older version; this version "
+                f"reads format {STORE_FORMAT}: ingest the release files again into a new store"
+            )
 
     def staging_dir(self) -> Path:
         path = self.root / ".staging" / uuid.uuid4().hex
@@ -241,9 +270,10 @@ class Store:
         row of every release, with ``duplicate_of_sheet``/``duplicate_of_row`` and ``is_duplicate``), and
         ``quarantine`` (every quarantined row with its reason). Person-level rows: never publish them.
         """
-        con = duckdb.connect()
         if not self.exists():
             raise FileNotFoundError(f"no store at {self.root} (run `sanctuary-atlas ingest` first)")
+        self.check_format()
+        con = duckdb.connect()
         con.execute(f"ATTACH {_lit(str(self.catalog_path))} AS catalog (READ_ONLY)")
         for table in ("releases", "sheets", "quarantine_reasons"):
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM catalog.{table}")

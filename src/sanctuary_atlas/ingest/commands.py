@@ -102,6 +102,7 @@ def status_command(
     target = open_store(store)
     if not target.exists():
         raise fail(f"no store at {target.root}; run `sanctuary-atlas ingest FILE` first")
+    target.check_format()
     with target.catalog(read_only=True) as con:
         cur = con.execute(
             """SELECT release_id, source_file, layout, layout_variant, rows_read, rows_loaded,

@@ -119,6 +119,7 @@ def _ingest_locked(paths: list[Path], store: Store, progress: Progress | None) -
     staged: list[StagedRelease] = []
     seen: dict[str, str] = {}
     if store.exists():
+        store.check_format()
         store.sweep()
     try:
         for path in paths:
