@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 
 from sanctuary_atlas.ingest import contracts
 from sanctuary_atlas.ingest.generate import (
-    COLUMNS_2024,
     TITLE_ROWS,
     _sheet_plan,
     cached_release,
@@ -26,6 +25,7 @@ from sanctuary_atlas.ingest.generate import (
     read_manifest,
 )
 from sanctuary_atlas.ingest.generate_commands import register
+from sanctuary_atlas.ingest.generate_vocab import COLUMNS_2024
 from sanctuary_atlas.ingest.pipeline import ingest
 from sanctuary_atlas.store import Store
 
