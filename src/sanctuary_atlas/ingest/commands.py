@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,11 @@ from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_stor
 from sanctuary_atlas.ingest.errors import IngestError
 from sanctuary_atlas.ingest.pipeline import IngestSummary, ingest
 from sanctuary_atlas.store import StoreBusy
+
+
+def _out() -> Console:
+    """Standard output; piped or logged output gets a width that fits the tables instead of 80 columns."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def register(app: typer.Typer) -> None:
@@ -63,7 +69,7 @@ def ingest_command(
     if as_json:
         typer.echo(json.dumps(summary.as_json(), indent=2, default=str))
     else:
-        _print_summary(summary, Console())
+        _print_summary(summary, _out())
 
 
 def _print_summary(summary: IngestSummary, console: Console) -> None:
@@ -130,6 +136,6 @@ def status_command(
             f"{r['rows_duplicate_flagged']:,}",
             f"{r['rows_with_redaction']:,}",
         )
-    Console().print(table)
+    _out().print(table)
     if not rows:
-        Console().print("The store is empty.")
+        _out().print("The store is empty.")
