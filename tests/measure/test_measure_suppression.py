@@ -41,17 +41,20 @@ def test_no_small_cell_and_no_single_hidden_cell_in_a_published_sum(cells: list[
         elif value != COMPLEMENTARY:
             assert not (0 < value < k), (name, value)
     hidden = {n for n in [*NAMES, "issued", "denominator"] if out[n] in (label, COMPLEMENTARY)}
-    for cells_, totals in (
-        (NAMES, ["issued"]),
-        (IN_DEN, ["denominator"]),
-        (OUT_DEN, ["issued", "denominator"]),
-    ):
-        if not any(t in hidden for t in totals):
-            assert sum(1 for c in cells_ if c in hidden) != 1
-    if "declined" in hidden or "denominator" in hidden:
+    # Every published linear relation among cells, totals included: none may have exactly one hidden cell.
+    equations = ([*NAMES, "issued"], [*IN_DEN, "denominator"], [*OUT_DEN, "denominator", "issued"])
+    for cells_ in equations:
+        assert sum(1 for c in cells_ if c in hidden) != 1, (cells_, out)
+    # A hidden cell never lets a published rate give it back.
+    if hidden & {"declined", "denominator"}:
         assert out["decline_rate"] is None
-    if "honored" in hidden or "denominator" in hidden:
+    if hidden & {"honored", "denominator"}:
         assert out["honor_rate"] is None
+    if hidden & {"unknown", "issued", "superseded"}:
+        assert out["unknown_share"] is None
+    # A complement is never a cell that is zero (it would protect nothing).
+    for name in hidden - {n for n in hidden if out[n] == label}:
+        assert original[name] > 0, (name, out)
 
 
 def test_min_cell_zero_publishes_exact_counts() -> None:
@@ -87,3 +90,12 @@ def test_one_small_decline_costs_one_more_cell_not_three() -> None:
     out = suppress_rows([row], 5)[0]
     assert out["declined"] == "<5" and out["honored"] == COMPLEMENTARY
     assert out["unknown"] == 35 and out["superseded"] == 0 and out["issued"] == 61
+
+
+def test_small_denominator_is_not_left_alone() -> None:
+    # Guam, FY2015: 13 issued, 9 unknown, 0 superseded, 4 known outcomes: denominator = 13 - 0 - 9.
+    row = _row([3, 0, 0, 0, 1, 0, 0, 0, 9])
+    out = suppress_rows([row], 5)[0]
+    assert out["denominator"] == "<5"
+    assert out["unknown"] == COMPLEMENTARY or out["issued"] == COMPLEMENTARY
+    assert out["unknown_share"] is None

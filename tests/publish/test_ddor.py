@@ -74,6 +74,18 @@ def test_json_report_is_aggregated_suppressed_and_flags_2017_errors(built_store:
     section_i = report["section_i_most_detainers"]
     assert len(section_i) == 25
     assert all("denominator" in row and "decline_rate" in row for row in section_i)
+    # A jurisdiction in both I and II shows the same cells in both (else one section gives the other away).
+    by_key = {(r["authority_name"], r["county_fips"]): r for r in section_i}
+    for row in report["section_ii_declines"]:
+        twin = by_key.get((row["authority_name"], row["county_fips"]))
+        if twin is not None:
+            assert (row["issued"], row["declined"], row["denominator"]) == (
+                twin["issued"],
+                twin["declined"],
+                twin["denominator"],
+            )
+    hidden = [v for v in report["section_iv_fidelity"]["resolution_confidence"].values() if isinstance(v, str)]
+    assert len(hidden) != 1
     flags = {f["flag"] for f in report["section_iv_fidelity"]["flags"]}
     assert {"cohort_is_issue_date", "same_name_county"} <= flags
     # No person-level fields anywhere.

@@ -19,7 +19,7 @@ from typing import Any
 import ibis
 
 from sanctuary_atlas.measure.outcomes import Period, outcomes, with_buckets
-from sanctuary_atlas.measure.suppress import suppress_rows
+from sanctuary_atlas.measure.suppress import COMPLEMENTARY, suppress_rows
 from sanctuary_atlas.measure.vocabulary import bucket_names
 
 LOCAL_AUTHORITIES = ("county_sheriff_or_jail", "city_police_or_jail", "regional_jail", "tribal")
@@ -76,21 +76,29 @@ def build_ddor(
     report = DDOR(period, generated_from or {}, min_cell)
     local = t.filter(t.authority_type.isin(LOCAL_AUTHORITIES))
 
-    in_period = _rows(outcomes(local, JURISDICTION_KEYS, period))
+    k = min_cell
+    # Every row is suppressed once, as a whole (complements included), and sections I and II both show that
+    # same suppressed row: two sections showing one jurisdiction differently would give hidden cells away.
+    raw = _rows(outcomes(local, JURISDICTION_KEYS, period))
+    shown = suppress_rows(raw, k)
     # I: most detainers issued, with outcome shares and the policy known on the period's last day.
-    for rank, row in enumerate(in_period[:top], start=1):
-        row["rank"] = rank
-        row["policy"] = policy(row["county_fips"], row["authority_fips"], period.end)
-        report.section_i.append(row)
+    for rank, row in enumerate(shown[:top], start=1):
+        report.section_i.append(
+            {**row, "rank": rank, "policy": policy(row["county_fips"], row["authority_fips"], period.end)}
+        )
 
     # II: declines per jurisdiction, with the cumulative picture (all data up to the period's end).
-    cumulative = {_key(r): r for r in _rows(outcomes(local, JURISDICTION_KEYS, Period(None, period.end)))}
-    declining = sorted((r for r in in_period if r["declined"] > 0), key=lambda r: (-r["declined"], -r["issued"]))
-    for row in declining:
+    cum_raw = _rows(outcomes(local, JURISDICTION_KEYS, Period(None, period.end)))
+    cumulative = {_key(r): r for r in suppress_rows(cum_raw, k)}
+    declining = sorted(
+        (pair for pair in zip(raw, shown, strict=True) if pair[0]["declined"] > 0),
+        key=lambda pair: (-pair[0]["declined"], -pair[0]["issued"]),
+    )
+    for _, row in declining:
         cum = cumulative.get(_key(row), {})
         report.section_ii.append(
             {
-                **{k: row[k] for k in JURISDICTION_KEYS},
+                **{key: row[key] for key in JURISDICTION_KEYS},
                 "issued": row["issued"],
                 "declined": row["declined"],
                 "denominator": row["denominator"],
@@ -103,36 +111,14 @@ def build_ddor(
             }
         )
 
-    report.non_local = _rows(outcomes(t.filter(~t.authority_type.isin(LOCAL_AUTHORITIES)), ["authority_type"], period))
+    non_local = outcomes(t.filter(~t.authority_type.isin(LOCAL_AUTHORITIES)), ["authority_type"], period)
+    report.non_local = suppress_rows(_rows(non_local), k)
     report.section_iv = _fidelity(t, local, period, report, counties)
-    _suppress(report)
     return report
 
 
 def _key(row: dict[str, Any]) -> tuple:
     return tuple(row.get(k) for k in JURISDICTION_KEYS)
-
-
-def _suppress(report: DDOR) -> None:
-    k = report.min_cell
-    report.section_i = suppress_rows(report.section_i, k)
-    report.non_local = suppress_rows(report.non_local, k)
-    # Section II rows carry two independent tables (period and cumulative); each is suppressed as a unit:
-    # a decline count below k hides its row's rate, and the period's rows are what the reader ranks on.
-    label = f"<{k}"
-    for row in report.section_ii:
-        for prefix in ("", "cumulative_"):
-            n, den = row.get(f"{prefix}declined"), row.get(f"{prefix}denominator")
-            if n is not None and 0 < n < k:
-                row[f"{prefix}declined"] = label
-                row[f"{prefix}decline_rate"] = None
-                # denominator minus declined would still not reveal it; the issued count is kept.
-            if den is not None and 0 < den < k:
-                row[f"{prefix}denominator"] = label
-                row[f"{prefix}decline_rate"] = None
-            issued = row.get(f"{prefix}issued")
-            if issued is not None and 0 < issued < k:
-                row[f"{prefix}issued"] = label
 
 
 def _fidelity(
@@ -235,7 +221,7 @@ def _fidelity(
                 "flag": "low_confidence_resolution",
                 "detail": "facilities whose authority or county is uncertain; their detainers are left out of "
                 "the per-jurisdiction sections",
-                "facilities": suppress_counts(low, report.min_cell, ["issued"]),
+                "facilities": _suppress_list(low, report.min_cell),
             }
         )
     flags.append(
@@ -251,18 +237,31 @@ def _fidelity(
         "unknown_outcome": _n(totals["unknown"], report.min_cell),
         "unknown_share": totals["unknown"] / issued if issued else None,
         "without_county": _n(totals["no_county"], report.min_cell),
-        "resolution_confidence": {k: _n(v, report.min_cell) for k, v in confidence.items()},
+        # The parts sum to detainers_issued, so one hidden part would be given away: complements apply.
+        "resolution_confidence": suppress_parts(confidence, report.min_cell),
         "buckets": bucket_names(),
         "flags": flags,
     }
 
 
+def suppress_parts(parts: dict[str, int], k: int) -> dict[str, int | str]:
+    """Counts that add up to a published total: small ones as "<k", and never exactly one of them hidden."""
+    hidden = {name for name, v in parts.items() if 0 < v < k}
+    primary = set(hidden)
+    if len(hidden) == 1:
+        others = sorted((v, name) for name, v in parts.items() if name not in hidden and v > 0)
+        if others:
+            hidden.add(others[0][1])
+    return {name: (f"<{k}" if name in primary else COMPLEMENTARY) if name in hidden else v for name, v in parts.items()}
+
+
+def _suppress_list(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
+    shown = suppress_parts({str(i): r["issued"] for i, r in enumerate(rows)}, k)
+    return [{**r, "issued": shown[str(i)]} for i, r in enumerate(rows)]
+
+
 def _n(value: int, k: int) -> int | str:
     return f"<{k}" if 0 < value < k else value
-
-
-def suppress_counts(rows: list[dict[str, Any]], k: int, columns: list[str]) -> list[dict[str, Any]]:
-    return [{**r, **{c: _n(r[c], k) for c in columns}} for r in rows]
 
 
 def _same_name_counties(

@@ -30,40 +30,49 @@ def _suppress_row(row: dict[str, Any], k: int) -> dict[str, Any]:
     in_den = [b.name for b in buckets() if b.in_denominator]
     out_den = [b.name for b in buckets() if not b.in_denominator]
     values: dict[str, int] = {name: int(row[name]) for name in [*names, "issued", "denominator"]}
-    hidden: set[str] = set()
     if 0 < values["issued"] < k:
         hidden = set(names) | {"issued", "denominator"}
         primary = set(hidden)  # every cell of the row is at most issued < k, so "<k" is true of each
     else:
-        hidden = {name for name in names if 0 < values[name] < k}
-        if 0 < values["denominator"] < k:
-            hidden.add("denominator")
+        hidden = {name for name in [*names, "denominator"] if 0 < values[name] < k}
         primary = set(hidden)
-        # (cells, published totals the constraint needs); a constraint with a hidden total reveals nothing.
-        # Smallest constraints first: a cell hidden for one of them also sits in the all-bucket sum, so
-        # fixing the small ones first usually satisfies the large one without hiding more.
-        constraints = [(in_den, ["denominator"]), (out_den, ["issued", "denominator"]), (names, ["issued"])]
-        changed = True
-        while changed:
-            changed = False
-            for cells, totals in constraints:
-                if any(t in hidden for t in totals):
-                    continue
-                if sum(1 for c in cells if c in hidden) == 1:
-                    shown = [c for c in cells if c not in hidden]
-                    # Hide the least informative cell: the headline buckets stay visible when anything else can go.
-                    nonzero = sorted((c for c in shown if values[c] > 0), key=lambda c: (c in HEADLINE, values[c]))
-                    hidden.add(nonzero[0] if nonzero else shown[0] if shown else totals[-1])
-                    changed = True
+        _complement(hidden, values, [[*in_den, "denominator"], [*out_den, "denominator", "issued"], [*names, "issued"]])
     out = dict(row)
     for name in hidden:
         out[name] = f"<{k}" if name in primary else COMPLEMENTARY
-    rate_inputs = {
-        "decline_rate": ("declined", "denominator"),
-        "honor_rate": ("honored", "denominator"),
-        "unknown_share": ("unknown", "issued"),
-    }
-    for rate, inputs in rate_inputs.items():
+    for rate, inputs in RATE_INPUTS.items():
         if rate in out and any(i in hidden for i in inputs):
             out[rate] = None
     return out
+
+
+# A published rate and the counts it is computed from reveal each other, so a rate goes whenever any input does.
+RATE_INPUTS = {
+    "decline_rate": ("declined", "denominator"),
+    "honor_rate": ("honored", "denominator"),
+    "unknown_share": ("unknown", "issued", "superseded"),
+}
+TOTALS = ("denominator", "issued")
+
+
+def _complement(hidden: set[str], values: dict[str, int], equations: list[list[str]]) -> None:
+    """Hide more cells until no equation (a set of cells whose signed sum is zero) has exactly one hidden.
+
+    Totals are cells of their equations too: issued = all buckets, denominator = the in-denominator
+    buckets, and so superseded + unknown + denominator = issued. Smallest equations are fixed first, since
+    a cell hidden for one also sits in the larger ones. The complement is a non-zero cell (a cell that is
+    zero in every release, like superseded, protects nothing), preferring ordinary buckets, then the
+    headline buckets, then the totals.
+    """
+    changed = True
+    while changed:
+        changed = False
+        for cells in equations:
+            if sum(1 for c in cells if c in hidden) != 1:
+                continue
+            candidates = [c for c in cells if c not in hidden and values[c] > 0]
+            if not candidates:
+                continue  # every other cell is zero: the hidden one is zero too, and "<k" never says 0
+            rank = {c: (c in TOTALS, c in HEADLINE, values[c]) for c in candidates}
+            hidden.add(min(candidates, key=rank.__getitem__))
+            changed = True
