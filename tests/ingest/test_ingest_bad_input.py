@@ -371,3 +371,12 @@ def test_too_many_fields_names_the_row(tmp_path: Path, good_xlsx: Path) -> None:
     with pytest.raises(IngestError) as info:
         ingest([path], Store(tmp_path / "store"))
     assert info.value.row == 4
+
+
+def test_header_only_csv_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "header_only.csv"
+    path.write_text(",".join(FY2015_HEADER) + "\n", "utf-8")
+    store = Store(tmp_path / "store")
+    with pytest.raises(IngestError, match="no data rows"):
+        ingest([path], store)
+    assert not store.root.exists()

@@ -45,15 +45,22 @@ def test_dhs_list_is_marked_withdrawn_and_its_errors_are_explained(ctx) -> None:
 
 def test_cleared_rows_are_not_adverse(ctx) -> None:
     cleared = [x for x in ctx.designations.designations if x.list_id == "DOJ-2017-10-12" and not x.adverse]
-    assert {x.name_as_listed for x in cleared} == {"Milwaukee County", "State of Connecticut", "Clark County",
-                                                   "Miami-Dade County"}
+    assert {x.name_as_listed for x in cleared} == {
+        "Milwaukee County",
+        "State of Connecticut",
+        "Clark County",
+        "Miami-Dade County",
+    }
 
 
 def test_unmatched_names_are_reported_not_dropped(reg, gaz, tmp_path: Path) -> None:
     dhs = tmp_path / "dhs.csv"
-    dhs.write_text("list_order,state,level,heading,jurisdiction,basis\n"
-                   "1,Kansas,city,Cities,Atlantis,\n2,Narnia,county,County,Aslan County,\n"
-                   "3,Oregon,county,County,Multnomah County,\n", encoding="utf-8")
+    dhs.write_text(
+        "list_order,state,level,heading,jurisdiction,basis\n"
+        "1,Kansas,city,Cities,Atlantis,\n2,Narnia,county,County,Aslan County,\n"
+        "3,Oregon,county,County,Multnomah County,\n",
+        encoding="utf-8",
+    )
     result = load_designations(reg, gaz, dhs)
     unmatched = {x.name_as_listed: x for x in result.unmatched}
     assert set(unmatched) == {"Atlantis", "Aslan County"}

@@ -32,8 +32,14 @@ def _conditions(result: dict, condition_id: str) -> list[dict]:
 def test_city_exposure_from_reference_data_alone(ctx, gaz) -> None:
     result = exposure(ctx, jurisdiction(gaz, "Chicago, IL"), load_scenario("doj-list-2025-08-05"), AS_OF)
     assert result["jurisdiction"] | {"counties": None} == {
-        "fips": "17031:chicago", "kind": "city", "name": "Chicago", "state": "IL", "state_fips": "17",
-        "circuit": "7", "counties": None}
+        "fips": "17031:chicago",
+        "kind": "city",
+        "name": "Chicago",
+        "state": "IL",
+        "state_fips": "17",
+        "circuit": "7",
+        "counties": None,
+    }
     assert result["scenario"]["matched"] is True
     assert {d["list_id"] for d in result["designations"]} >= {"DOJ-2025-08-05", "DHS-2025-05-29"}
     assert {law["law_id"] for law in result["state_laws"]} == {"S02", "S03"}
@@ -79,9 +85,11 @@ def test_imported_allocations_fill_the_unknowns(tmp_path: Path, reg, gaz) -> Non
     csv_path = tmp_path / "fy2025.csv"
     csv_path.write_text(
         "program,fiscal_year,recipient_name,recipient_fips,amount_usd,amount_kind,source\n"
-        "Byrne JAG,FY2017,Chicago,17031:chicago,\"$2,000,000\",allocation,https://example.org/a\n"
+        'Byrne JAG,FY2017,Chicago,17031:chicago,"$2,000,000",allocation,https://example.org/a\n'
         "All federal funds,2025,Cook County,17031,5000000,at_stake,https://example.org/b\n"
-        "Byrne JAG,FY2017,Nowhere,99999,10,allocation,https://example.org/c\n", encoding="utf-8")
+        "Byrne JAG,FY2017,Nowhere,99999,10,allocation,https://example.org/c\n",
+        encoding="utf-8",
+    )
     result = read_funding_csv(csv_path, gaz)
     assert len(result.errors) == 1 and result.errors[0].line == 4
     store = tmp_path / "store"
@@ -112,12 +120,18 @@ def test_scenario_files_are_validated(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match=r"match\.kind"):
         parse_scenario('name = "x"\ntitle = "y"\n[match]\nkind = "vibes"\n[reach]\nconditions = ["*"]\n', "t")
     with pytest.raises(ScenarioError, match="min_declined"):
-        parse_scenario('name = "x"\ntitle = "y"\n[match]\nkind = "declined_detainers"\nmin_declined = 0\n'
-                       'period_from = "2024-10-01"\nperiod_to = "2025-09-30"\n[reach]\nconditions = ["*"]\n', "t")
+        parse_scenario(
+            'name = "x"\ntitle = "y"\n[match]\nkind = "declined_detainers"\nmin_declined = 0\n'
+            'period_from = "2024-10-01"\nperiod_to = "2025-09-30"\n[reach]\nconditions = ["*"]\n',
+            "t",
+        )
     custom = tmp_path / "ten.toml"
-    custom.write_text('name = "ten"\ntitle = "Declined 10"\n[match]\nkind = "declined_detainers"\n'
-                      'min_declined = 10\nperiod_from = "2025-01"\nperiod_to = "2025-06"\n'
-                      '[reach]\nconditions = ["JAG-NOTICE"]\n', encoding="utf-8")
+    custom.write_text(
+        'name = "ten"\ntitle = "Declined 10"\n[match]\nkind = "declined_detainers"\n'
+        'min_declined = 10\nperiod_from = "2025-01"\nperiod_to = "2025-06"\n'
+        '[reach]\nconditions = ["JAG-NOTICE"]\n',
+        encoding="utf-8",
+    )
     assert load_scenario(str(custom)).min_declined == 10
     with pytest.raises(ScenarioError, match="no scenario"):
         load_scenario("does-not-exist")
@@ -149,8 +163,7 @@ def test_national_what_if_splits_by_circuit_and_status(ctx) -> None:
 
 
 def test_profile_has_every_section(ctx, gaz) -> None:
-    profile = build_profile(ctx, jurisdiction(gaz, "06075"), AS_OF,
-                            observed=lambda j: {"declined": "<5"})
+    profile = build_profile(ctx, jurisdiction(gaz, "06075"), AS_OF, observed=lambda j: {"declined": "<5"})
     assert set(profile) >= {"identity", "written_policy", "observed", "money_and_law", "sources"}
     assert profile["identity"]["kind"] == "city-county" and profile["identity"]["counties"][0]["ice_area"]
     assert profile["observed"] == {"declined": "<5"}
@@ -160,8 +173,11 @@ def test_profile_has_every_section(ctx, gaz) -> None:
 def test_cli_exposure_json_and_errors(tmp_path: Path) -> None:
     runner = CliRunner()
     env = {"SANCTUARY_ATLAS_STORE": str(tmp_path / "store")}
-    out = runner.invoke(app, ["exposure", "--jurisdiction", "06", "--scenario", "doj-list-2025-08-05",
-                              "--as-of", "2025-09-01", "--json"], env=env)
+    out = runner.invoke(
+        app,
+        ["exposure", "--jurisdiction", "06", "--scenario", "doj-list-2025-08-05", "--as-of", "2025-09-01", "--json"],
+        env=env,
+    )
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert {"jurisdiction", "designations", "conditions", "sources"} <= set(data)
@@ -169,8 +185,11 @@ def test_cli_exposure_json_and_errors(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["exposure", "--jurisdiction", "99999"], env=env)
     assert bad.exit_code != 0
     funding = tmp_path / "f.csv"
-    funding.write_text("program,fiscal_year,recipient_name,recipient_fips,amount_usd,amount_kind,source\n"
-                       "Byrne JAG,2019,Cook,17031,oops,allocation,https://x\n", encoding="utf-8")
+    funding.write_text(
+        "program,fiscal_year,recipient_name,recipient_fips,amount_usd,amount_kind,source\n"
+        "Byrne JAG,2019,Cook,17031,oops,allocation,https://x\n",
+        encoding="utf-8",
+    )
     imported = runner.invoke(app, ["import-funding", str(funding), "--json"], env=env)
     assert imported.exit_code == 1
     assert json.loads(imported.output)["rejected"][0]["line"] == 2
@@ -195,16 +214,20 @@ def fy2015_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_declined_scenario_and_observed_outcomes_from_the_real_fy2015_file(fy2015_store, reg, gaz,
-                                                                          tmp_path: Path) -> None:
+def test_declined_scenario_and_observed_outcomes_from_the_real_fy2015_file(
+    fy2015_store, reg, gaz, tmp_path: Path
+) -> None:
     from sanctuary_atlas.law.observed import declined_counts
 
     counts = declined_counts(fy2015_store, date(2014, 10, 1), date(2015, 9, 30))
     assert counts is not None and counts["48453"] >= 5  # Travis County, TX declined detainers in FY2015
     scenario_file = tmp_path / "fy2015.toml"
-    scenario_file.write_text('name = "fy2015"\ntitle = "Declined 5+ in FY2015"\n[match]\n'
-                             'kind = "declined_detainers"\nmin_declined = 5\nperiod_from = "2014-10-01"\n'
-                             'period_to = "2015-09-30"\n[reach]\nconditions = ["JAG-NOTICE"]\n', encoding="utf-8")
+    scenario_file.write_text(
+        'name = "fy2015"\ntitle = "Declined 5+ in FY2015"\n[match]\n'
+        'kind = "declined_detainers"\nmin_declined = 5\nperiod_from = "2014-10-01"\n'
+        'period_to = "2015-09-30"\n[reach]\nconditions = ["JAG-NOTICE"]\n',
+        encoding="utf-8",
+    )
     ctx = LawContext(reg, gaz, fy2015_store)
     travis = exposure(ctx, jurisdiction(gaz, "48453"), load_scenario(str(scenario_file)), date(2016, 1, 1))
     assert travis["scenario"]["matched"] is True and f"{counts['48453']} declined" in travis["scenario"]["why"]
@@ -226,22 +249,30 @@ def test_declined_scenario_and_observed_outcomes_from_the_real_fy2015_file(fy201
 def test_cli_national_profile_and_bja_import(tmp_path: Path) -> None:
     runner = CliRunner()
     env = {"SANCTUARY_ATLAS_STORE": str(tmp_path / "store")}
-    national_out = runner.invoke(app, ["exposure-national", "--scenario", "state-law-limits",
-                                       "--as-of", "2020-08-01", "--json"], env=env)
+    national_out = runner.invoke(
+        app, ["exposure-national", "--scenario", "state-law-limits", "--as-of", "2020-08-01", "--json"], env=env
+    )
     assert national_out.exit_code == 0, national_out.output
     totals = json.loads(national_out.output)["totals"]["direct"]
     assert totals["known_usd"] == sum(totals["by_circuit"].values()) > 0
-    profile = runner.invoke(app, ["jurisdiction-profile", "--jurisdiction", "Denver, CO",
-                                  "--as-of", "2025-09-01"], env=env)
+    profile = runner.invoke(
+        app, ["jurisdiction-profile", "--jurisdiction", "Denver, CO", "--as-of", "2025-09-01"], env=env
+    )
     assert profile.exit_code == 0, profile.output
     assert json.loads(profile.output)["identity"]["fips"] == "08031"
     table = tmp_path / "bja.csv"
-    table.write_text("State,Jurisdiction Name,Government Type,Eligible Individual Allocation,"
-                     "Eligible Joint Allocation\nCO,DENVER CITY,Municipal,\"$500,000\",\n", encoding="utf-8")
+    table.write_text(
+        "State,Jurisdiction Name,Government Type,Eligible Individual Allocation,"
+        'Eligible Joint Allocation\nCO,DENVER CITY,Municipal,"$500,000",\n',
+        encoding="utf-8",
+    )
     no_fy = runner.invoke(app, ["import-funding", str(table), "--bja"], env=env)
     assert no_fy.exit_code != 0
-    ok = runner.invoke(app, ["import-funding", str(table), "--bja", "--fiscal-year", "2019",
-                             "--source", "https://bja.ojp.gov/x", "--json"], env=env)
+    ok = runner.invoke(
+        app,
+        ["import-funding", str(table), "--bja", "--fiscal-year", "2019", "--source", "https://bja.ojp.gov/x", "--json"],
+        env=env,
+    )
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.output)["imported"] == 1
     exp = runner.invoke(app, ["exposure", "--jurisdiction", "08031", "--as-of", "2020-08-01", "--json"], env=env)

@@ -18,8 +18,10 @@ from sanctuary_atlas.law.funding import (
     store_funding,
 )
 
-HEADER = ("program,assistance_listing,fiscal_year,recipient_name,recipient_fips,recipient_state,recipient_kind,"
-          "amount_usd,amount_kind,channel,source,verification,notes\n")
+HEADER = (
+    "program,assistance_listing,fiscal_year,recipient_name,recipient_fips,recipient_state,recipient_kind,"
+    "amount_usd,amount_kind,channel,source,verification,notes\n"
+)
 
 
 def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -29,22 +31,31 @@ def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Pat
 
 
 def test_good_rows_import_and_bad_rows_are_reported(tmp_path: Path, gaz) -> None:
-    path = _write(tmp_path, "awards.csv", HEADER + "\n".join([
-        "Byrne JAG,16.738,FY2017,Chicago,17031:chicago,,,\"$2,000,000\",allocation,direct,https://x,verified,",
-        "Byrne JAG,,2017,Cook County,,IL,county,100000,award,,https://x,,",
-        "Byrne JAG,,FY2017,Somewhere,,IL,city,5000,allocation,direct,https://x,,",  # line 4: unknown place
-        "Mystery Grant,,FY2017,Chicago,17031:chicago,,,5000,allocation,direct,https://x,,",  # line 5
-        "Byrne JAG,,FY2017,Chicago,17031:chicago,,,-5,allocation,direct,https://x,,",  # line 6
-        "Byrne JAG,,FY17,Chicago,17031:chicago,,,5,allocation,direct,https://x,,",  # line 7
-        "Byrne JAG,,FY2017,Chicago,17031:chicago,,,5,grant,direct,https://x,,",  # line 8
-        "Byrne JAG,,FY2017,Chicago,17031:chicago,,,5,allocation,direct,,,",  # line 9: no source
-        "Byrne JAG,,FY2017,Chicago,99999,,,5,allocation,direct,https://x,,",  # line 10
-        "Byrne JAG,,FY2017,Chicago,17031:chicago,,,5,allocation,direct,https://x,,,extra",  # line 11
-    ]) + "\n")
+    path = _write(
+        tmp_path,
+        "awards.csv",
+        HEADER
+        + "\n".join(
+            [
+                'Byrne JAG,16.738,FY2017,Chicago,17031:chicago,,,"$2,000,000",allocation,direct,https://x,verified,',
+                "Byrne JAG,,2017,Cook County,,IL,county,100000,award,,https://x,,",
+                "Byrne JAG,,FY2017,Somewhere,,IL,city,5000,allocation,direct,https://x,,",  # line 4: unknown place
+                "Mystery Grant,,FY2017,Chicago,17031:chicago,,,5000,allocation,direct,https://x,,",  # line 5
+                "Byrne JAG,,FY2017,Chicago,17031:chicago,,,-5,allocation,direct,https://x,,",  # line 6
+                "Byrne JAG,,FY17,Chicago,17031:chicago,,,5,allocation,direct,https://x,,",  # line 7
+                "Byrne JAG,,FY2017,Chicago,17031:chicago,,,5,grant,direct,https://x,,",  # line 8
+                "Byrne JAG,,FY2017,Chicago,17031:chicago,,,5,allocation,direct,,,",  # line 9: no source
+                "Byrne JAG,,FY2017,Chicago,99999,,,5,allocation,direct,https://x,,",  # line 10
+                "Byrne JAG,,FY2017,Chicago,17031:chicago,,,5,allocation,direct,https://x,,,extra",  # line 11
+            ]
+        )
+        + "\n",
+    )
     result = read_funding_csv(path, gaz)
     assert [(r.recipient_key, r.amount_usd, r.channel, r.verification) for r in result.rows] == [
         ("17031:chicago", Decimal(2_000_000), "direct", "verified"),
-        ("17031", Decimal(100_000), "direct", "unverified")]
+        ("17031", Decimal(100_000), "direct", "unverified"),
+    ]
     by_line = {e.line: e.message for e in result.errors}
     assert sorted(by_line) == [4, 5, 6, 7, 8, 9, 10, 11]
     assert all(e.file == "awards.csv" for e in result.errors)
@@ -58,8 +69,12 @@ def test_good_rows_import_and_bad_rows_are_reported(tmp_path: Path, gaz) -> None
 def test_missing_columns_and_other_encodings(tmp_path: Path, gaz) -> None:
     bad = read_funding_csv(_write(tmp_path, "x.csv", "program,amount\nJAG,5\n"), gaz)
     assert bad.rows == [] and bad.errors[0].line == 1 and "missing required columns" in bad.errors[0].message
-    latin = _write(tmp_path, "l.csv", HEADER + "Byrne JAG,,2019,Peñasco,,NM,city,20000,allocation,,https://x,,\n",
-                   encoding="cp1252")
+    latin = _write(
+        tmp_path,
+        "l.csv",
+        HEADER + "Byrne JAG,,2019,Peñasco,,NM,city,20000,allocation,,https://x,,\n",
+        encoding="cp1252",
+    )
     result = read_funding_csv(latin, gaz)
     assert any("not UTF-8" in e.message for e in result.errors)
 
@@ -74,14 +89,21 @@ def test_store_round_trip_and_reimport_replaces(tmp_path: Path, gaz) -> None:
 
 
 def test_bja_table_adapter_with_disparate_group(tmp_path: Path, gaz) -> None:
-    table = _write(tmp_path, "fy2019_jag_il.csv", "\n".join([
-        "State,Jurisdiction Name,Government Type,Eligible Individual Allocation,Eligible Joint Allocation",
-        "IL,COOK COUNTY,County,\"$150,000\",\"$2,250,000\"",
-        "IL,CHICAGO CITY*,Municipal,\"$2,100,000\",",
-        "IL,EVANSTON CITY,Municipal,\"$15,000\",",
-        "IL,NOWHERE VILLAGE,Municipal,\"$12,000\",",
-        "IL,PEORIA CITY,Municipal,not a number,",
-    ]) + "\n")
+    table = _write(
+        tmp_path,
+        "fy2019_jag_il.csv",
+        "\n".join(
+            [
+                "State,Jurisdiction Name,Government Type,Eligible Individual Allocation,Eligible Joint Allocation",
+                'IL,COOK COUNTY,County,"$150,000","$2,250,000"',
+                'IL,CHICAGO CITY*,Municipal,"$2,100,000",',
+                'IL,EVANSTON CITY,Municipal,"$15,000",',
+                'IL,NOWHERE VILLAGE,Municipal,"$12,000",',
+                "IL,PEORIA CITY,Municipal,not a number,",
+            ]
+        )
+        + "\n",
+    )
     result = read_bja_jag_table(table, 2019, gaz, "https://bja.ojp.gov/example")
     rows = {r.recipient_key: r for r in result.rows}
     assert set(rows) == {"17031", "17031:chicago", "17031:evanston"}
@@ -126,8 +148,11 @@ def test_funding_command_lists_cited_amounts_by_key(tmp_path: Path) -> None:
 
     from sanctuary_atlas.cli import app
 
-    out = CliRunner().invoke(app, ["funding", "--jurisdiction", "Providence, RI", "--json"],
-                             env={"SANCTUARY_ATLAS_STORE": str(tmp_path / "store")})
+    out = CliRunner().invoke(
+        app,
+        ["funding", "--jurisdiction", "Providence, RI", "--json"],
+        env={"SANCTUARY_ATLAS_STORE": str(tmp_path / "store")},
+    )
     assert out.exit_code == 0, out.output
     rows = json.loads(out.output)
     assert [(r["fiscal_year"], r["amount_usd"], r["verification"]) for r in rows] == [(2017, 212112, "verified")]

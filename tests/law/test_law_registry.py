@@ -22,14 +22,29 @@ def test_shipped_tables_pass_every_rule() -> None:
 
 
 def test_counts_match_the_reference_readme(reg) -> None:
-    assert (len(reg.cases), len(reg.conditions), len(reg.state_laws), len(reg.list_entries),
-            len(reg.amounts), len(reg.orders), len(reg.statutes), len(reg.circuits)) == (
-        48, 19, 23, 105, 70, 12, 15, 54)
+    assert (
+        len(reg.cases),
+        len(reg.conditions),
+        len(reg.state_laws),
+        len(reg.list_entries),
+        len(reg.amounts),
+        len(reg.orders),
+        len(reg.statutes),
+        len(reg.circuits),
+    ) == (48, 19, 23, 105, 70, 12, 15, 54)
 
 
 def test_every_fact_has_a_source_and_a_known_verification(reg) -> None:
-    facts = [*reg.cases.values(), *reg.conditions.values(), *reg.state_laws.values(), *reg.list_entries,
-             *reg.amounts.values(), *reg.orders.values(), *reg.statutes.values(), *reg.circuits.values()]
+    facts = [
+        *reg.cases.values(),
+        *reg.conditions.values(),
+        *reg.state_laws.values(),
+        *reg.list_entries,
+        *reg.amounts.values(),
+        *reg.orders.values(),
+        *reg.statutes.values(),
+        *reg.circuits.values(),
+    ]
     for fact in facts:
         assert fact.sources, fact
         assert fact.verification in VERIFICATION_LEVELS
@@ -59,8 +74,13 @@ def test_rulings_parties_all_resolve(engine) -> None:
 def test_shipped_scenarios_are_valid(reg, ctx) -> None:
     lists = {d.list_id for d in ctx.designations.designations}
     scenarios = shipped_scenarios()
-    assert {"all-conditions", "doj-list-2025-08-05", "any-doj-dhs-list", "declined-detainers",
-            "state-law-limits"} <= set(scenarios)
+    assert {
+        "all-conditions",
+        "doj-list-2025-08-05",
+        "any-doj-dhs-list",
+        "declined-detainers",
+        "state-law-limits",
+    } <= set(scenarios)
     for scenario in scenarios.values():
         assert check_scenario(scenario, reg, lists) == []
 
@@ -110,16 +130,17 @@ def test_unknown_verification_never_reads_as_settled(tmp_path: Path) -> None:
     base = _copy(tmp_path)
     text = (base / "doj_lists.csv").read_text(encoding="utf-8")
     first = text.splitlines()[1]
-    (base / "doj_lists.csv").write_text(text.replace(first, first.replace(",verified,", ",maybe,")),
-                                        encoding="utf-8")
+    (base / "doj_lists.csv").write_text(text.replace(first, first.replace(",verified,", ",maybe,")), encoding="utf-8")
     reg = load_registry(base, strict=False)
     assert any("verification 'maybe'" in str(p) for p in reg.problems)
     assert reg.list_entries[0].verification == "unverified"
 
 
 def test_rules_with_bad_vocabulary_are_reported(reg) -> None:
-    rules = parse_rules('[[effect]]\nbasis = ["L999"]\nconditions = ["NOPE"]\neffect = "struck"\n'
-                        'scope = "galaxy"\nfrom = "2020-01-01"\nuntil = "2019-01-01"\nwhy = ""\n')
+    rules = parse_rules(
+        '[[effect]]\nbasis = ["L999"]\nconditions = ["NOPE"]\neffect = "struck"\n'
+        'scope = "galaxy"\nfrom = "2020-01-01"\nuntil = "2019-01-01"\nwhy = ""\n'
+    )
     problems = check_rules(rules, reg)
     assert any("effect 'struck'" in p for p in problems)
     assert any("scope 'galaxy'" in p for p in problems)
@@ -129,8 +150,10 @@ def test_rules_with_bad_vocabulary_are_reported(reg) -> None:
 
 
 def test_a_rule_may_not_apply_a_case_to_an_unlinked_condition(reg) -> None:
-    rules = parse_rules('[[effect]]\nbasis = ["L018"]\nconditions = ["JAG-NOTICE"]\neffect = "upheld"\n'
-                        'scope = "circuit"\nfrom = "2019-07-12"\nwhy = "COPS case applied to JAG"\n')
+    rules = parse_rules(
+        '[[effect]]\nbasis = ["L018"]\nconditions = ["JAG-NOTICE"]\neffect = "upheld"\n'
+        'scope = "circuit"\nfrom = "2019-07-12"\nwhy = "COPS case applied to JAG"\n'
+    )
     assert any("none of ['L018'] is linked to JAG-NOTICE" in p for p in check_rules(rules, reg))
 
 

@@ -13,14 +13,17 @@ from sanctuary_atlas.law.jurisdictions import jurisdiction
 SPLIT_DATE = date(2020, 8, 1)
 
 
-@pytest.mark.parametrize(("key", "circuit", "status", "deciding"), [
-    ("Albany, NY", "2", "upheld", "L020"),  # 2d Cir. upheld (New York v. DOJ)
-    ("Boston, MA", "1", "held_unlawful", "L016"),  # 1st Cir. struck (Providence v. Barr)
-    ("Newark, NJ", "3", "held_unlawful", "L011"),  # 3d Cir. struck (Philadelphia)
-    ("55079", "7", "held_unlawful", "L007"),  # Milwaukee County; 7th Cir. struck (Chicago v. Barr)
-    ("Seattle, WA", "9", "held_unlawful", "L014"),  # 9th Cir. struck (SF v. Barr)
-    ("Houston, TX", "5", "in_force", None),  # no 5th Cir. ruling
-])
+@pytest.mark.parametrize(
+    ("key", "circuit", "status", "deciding"),
+    [
+        ("Albany, NY", "2", "upheld", "L020"),  # 2d Cir. upheld (New York v. DOJ)
+        ("Boston, MA", "1", "held_unlawful", "L016"),  # 1st Cir. struck (Providence v. Barr)
+        ("Newark, NJ", "3", "held_unlawful", "L011"),  # 3d Cir. struck (Philadelphia)
+        ("55079", "7", "held_unlawful", "L007"),  # Milwaukee County; 7th Cir. struck (Chicago v. Barr)
+        ("Seattle, WA", "9", "held_unlawful", "L014"),  # 9th Cir. struck (SF v. Barr)
+        ("Houston, TX", "5", "in_force", None),  # no 5th Cir. ruling
+    ],
+)
 def test_circuit_split_on_the_fy2017_notice_condition(engine, gaz, key, circuit, status, deciding) -> None:
     j = jurisdiction(gaz, key)
     result = engine.status(j, "JAG-NOTICE", SPLIT_DATE)
@@ -145,8 +148,10 @@ def test_every_party_order_protects_its_parties_on_its_first_full_day(engine, ga
     assert checked > 50
 
 
-@pytest.mark.parametrize("day", [date(2017, 1, 1), date(2018, 6, 15), date(2019, 12, 31), date(2021, 6, 1),
-                                 date(2025, 10, 15), date(2026, 1, 31)])
+@pytest.mark.parametrize(
+    "day",
+    [date(2017, 1, 1), date(2018, 6, 15), date(2019, 12, 31), date(2021, 6, 1), date(2025, 10, 15), date(2026, 1, 31)],
+)
 def test_statuses_stay_in_the_vocabulary(engine, gaz, reg, day) -> None:
     vocabulary = set(engine.rules.statuses)
     for key in ("06", "17031:chicago", "36005:new-york-city", "48453", "44007:providence"):

@@ -54,15 +54,25 @@ def test_real_cells_from_the_reference_tables() -> None:
     assert parse_partial_date("2025-10 (DOJ agreed to remove conditions)") == PartialDate(2025, 10)
     assert parse_partial_date("2018-05-21 (returned by Governor; became law 2018-05-23)").iso() == "2018-05-21"
     assert [d.iso() for d in parse_date_list("2017-01-25; 2025-01-20; 2025-02-19")] == [
-        "2017-01-25", "2025-01-20", "2025-02-19"]
+        "2017-01-25",
+        "2025-01-20",
+        "2025-02-19",
+    ]
     assert [d.iso() for d in parse_date_list("2025-02 to 2025-09")] == ["2025-02", "2025-09"]
 
 
-@pytest.mark.parametrize(("text", "first", "last"), [
-    ("FY2017", 2017, 2017), ("FY2019-FY2020", 2019, 2020), ("2025-", 2025, None),
-    ("2025 (FY2024/FY2025 awards)", 2024, 2025), ("2017-2021; 2025-", 2025, None),
-    ("annual (2025 statement)", 2025, 2025), ("FY2017-FY2018", 2017, 2018),
-])
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("FY2017", 2017, 2017),
+        ("FY2019-FY2020", 2019, 2020),
+        ("2025-", 2025, None),
+        ("2025 (FY2024/FY2025 awards)", 2024, 2025),
+        ("2017-2021; 2025-", 2025, None),
+        ("annual (2025 statement)", 2025, 2025),
+        ("FY2017-FY2018", 2017, 2018),
+    ],
+)
 def test_fiscal_years(text: str, first: int, last: int | None) -> None:
     fy = parse_fiscal_years(text)
     assert fy is not None and (fy.first, fy.last) == (first, last)

@@ -19,6 +19,7 @@ def test_bad_arguments_each_get_one_clear_error(real_store: Store, tmp_path: Pat
     store = ["--store", str(real_store.root)]
     cases = [
         (["outcomes", "--group-by", "planet", *store], "unknown --group-by"),
+        (["outcomes", "--min-cell", "1", *store], "at least 2"),
         (["outcomes", "--from", "2015-03-01", "--to", "2015-01-01", *store], "is before --from"),
         (["outcomes", "--from", "March 2015", *store], "is not a date"),
         (["outcomes", "--store", str(tmp_path / "empty")], "holds no releases"),

@@ -19,9 +19,9 @@ def detainers() -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection with views fy2015, pa and mn in the canonical key columns (read as the ingest will)."""
     con = duckdb.connect()
     con.sql(
-        "CREATE TABLE fy2015 AS SELECT \"Detainer Detention Facility\" AS facility_name, "
+        'CREATE TABLE fy2015 AS SELECT "Detainer Detention Facility" AS facility_name, '
         "City AS facility_city, State AS facility_state, NULL::VARCHAR AS facility_code, "
-        "\"Prepare Date\" AS prepare_date "
+        '"Prepare Date" AS prepare_date '
         f"FROM read_csv('{FY2015}', all_varchar=true)"
     )
     con.sql(

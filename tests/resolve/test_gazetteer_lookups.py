@@ -164,8 +164,10 @@ def test_keys_ignore_case_and_punctuation(value: str) -> None:
     assert county_key(value) == county_key(value.lower())
 
 
-@given(st.sampled_from(["Franklin", "St. Lucie", "Prince George's", "De Kalb", "Dona Ana"]),
-       st.sampled_from(["", " County", " CO.", " CNTY", " Parish", " county"]))
+@given(
+    st.sampled_from(["Franklin", "St. Lucie", "Prince George's", "De Kalb", "Dona Ana"]),
+    st.sampled_from(["", " County", " CO.", " CNTY", " Parish", " county"]),
+)
 def test_county_suffixes_are_ignored(base: str, suffix: str) -> None:
     assert county_key(base + suffix) == county_key(base)
 

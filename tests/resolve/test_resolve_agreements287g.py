@@ -42,15 +42,22 @@ def test_one_row_per_agreement(con: duckdb.DuckDBPyConnection, agreements: Agree
     types = {t for (t,) in con.sql("SELECT DISTINCT authority_type FROM a").fetchall()}
     assert types <= set(AUTHORITY_TYPES)
     assert {s for (s,) in con.sql("SELECT DISTINCT support_type FROM a").fetchall()} == {
-        "jail_enforcement", "warrant_service_officer", "task_force"}
+        "jail_enforcement",
+        "warrant_service_officer",
+        "task_force",
+    }
 
 
 def test_renewals_stay_one_agreement(con: duckdb.DuckDBPyConnection) -> None:
     # Etowah County AL's Jail Enforcement agreement appears in every monthly snapshot from 2021-01
-    first, _last, snaps, fips, atype = _one(con, (
-        "SELECT first_seen, last_seen, snapshots, county_fips, authority_type FROM a WHERE state = 'AL' "
-        "AND agency ILIKE 'Etowah County Sheriff%' AND support_type = 'jail_enforcement' "
-        "AND status = 'participating'"))
+    first, _last, snaps, fips, atype = _one(
+        con,
+        (
+            "SELECT first_seen, last_seen, snapshots, county_fips, authority_type FROM a WHERE state = 'AL' "
+            "AND agency ILIKE 'Etowah County Sheriff%' AND support_type = 'jail_enforcement' "
+            "AND status = 'participating'"
+        ),
+    )
     assert first == date(2021, 1, 13) and snaps > 12
     assert (fips, atype) == ("01055", "county_sheriff_or_jail")
 
@@ -62,9 +69,10 @@ def test_same_name_counties_and_states(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_state_agencies_answer_to_the_state(con: duckdb.DuckDBPyConnection) -> None:
-    atype, afips = _one(con, (
-        "SELECT DISTINCT authority_type, authority_fips FROM a "
-        "WHERE agency = 'Florida Department of Corrections'"))
+    atype, afips = _one(
+        con,
+        ("SELECT DISTINCT authority_type, authority_fips FROM a WHERE agency = 'Florida Department of Corrections'"),
+    )
     assert (atype, afips) == ("state_prison_or_agency", "12")
 
 
@@ -77,11 +85,13 @@ def test_dirty_source_values_are_repaired_and_counted(
     assert counts["date_repaired"] >= 1  # "05/082025"
     assert counts["support_type_repaired"] >= 1  # "Warrant Service Office"
     assert counts["state_repaired"] >= 1  # "WEST VIRIGINIA"
-    fips, conf = _one(con, ("SELECT county_fips, confidence FROM a WHERE agency = 'Loxley Police Department' "
-                            "AND status = 'pending'"))
+    fips, conf = _one(
+        con, ("SELECT county_fips, confidence FROM a WHERE agency = 'Loxley Police Department' AND status = 'pending'")
+    )
     assert fips == "01003" and conf == "medium"  # Baldwin County AL via the typo "Baldwin Couny"
-    unresolved = _one(con, (
-        "SELECT count(*) FROM a WHERE county_fips IS NULL AND authority_type <> 'state_prison_or_agency'"))[0]
+    unresolved = _one(
+        con, ("SELECT count(*) FROM a WHERE county_fips IS NULL AND authority_type <> 'state_prison_or_agency'")
+    )[0]
     assert unresolved == counts["unresolved_county"]
     assert unresolved / counts["agreements"] < 0.05
 

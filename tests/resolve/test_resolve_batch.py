@@ -34,8 +34,7 @@ def test_one_row_per_distinct_facility_and_join_keeps_rows(detainers: duckdb.Duc
     resolved = rel.to_arrow_table()
     elapsed = time.perf_counter() - start
     distinct = detainers.sql(
-        "SELECT count(*) FROM (SELECT DISTINCT facility_name, facility_city, facility_state, facility_code "
-        "FROM pa)"
+        "SELECT count(*) FROM (SELECT DISTINCT facility_name, facility_city, facility_state, facility_code FROM pa)"
     ).fetchall()[0][0]
     assert resolved.num_rows == distinct
     assert resolved.column_names == [*KEY_COLUMNS, *OUT_COLUMNS]
@@ -93,8 +92,10 @@ def test_resolve_csv_round_trip_and_bad_values(tmp_path: Path) -> None:
 
 
 def test_resolve_csv_accepts_code_column(tmp_path: Path) -> None:
-    src = _write(tmp_path / "in.csv", [["facility", "city", "state", "facility_code"],
-                                       ["MINN.C.F.,ST.CLOUD", "ST. CLOUD", "MINNESOTA", "MNCFSTC"]])
+    src = _write(
+        tmp_path / "in.csv",
+        [["facility", "city", "state", "facility_code"], ["MINN.C.F.,ST.CLOUD", "ST. CLOUD", "MINNESOTA", "MNCFSTC"]],
+    )
     resolve_csv(src, tmp_path / "out.csv")
     with open(tmp_path / "out.csv", encoding="utf-8") as fh:
         [row] = list(csv.DictReader(fh))
@@ -127,8 +128,7 @@ def test_non_utf8_is_rejected_clearly(tmp_path: Path) -> None:
 
 def test_cli_resolve_and_errors(tmp_path: Path) -> None:
     runner = CliRunner()
-    src = _write(tmp_path / "in.csv", [["facility", "city", "state"],
-                                       ["USP CANAAN", "WAYMART", "PENNSYLVANIA"]])
+    src = _write(tmp_path / "in.csv", [["facility", "city", "state"], ["USP CANAAN", "WAYMART", "PENNSYLVANIA"]])
     out = tmp_path / "out.csv"
     res = runner.invoke(app, ["resolve", "--input", str(src), "--output", str(out)])
     assert res.exit_code == 0, res.output

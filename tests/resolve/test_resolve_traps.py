@@ -83,8 +83,15 @@ RANK = {c: i for i, c in enumerate(reversed(CONFIDENCES))}
 
 @pytest.mark.parametrize(("table", "name", "city", "state", "fips", "atype", "conf"), CASES)
 def test_trap(
-    detainers: duckdb.DuckDBPyConnection, resolver: Resolver,
-    table: str, name: str, city: str, state: str, fips: str, atype: str, conf: str,
+    detainers: duckdb.DuckDBPyConnection,
+    resolver: Resolver,
+    table: str,
+    name: str,
+    city: str,
+    state: str,
+    fips: str,
+    atype: str,
+    conf: str,
 ) -> None:
     assert _in_data(detainers, table, name, city, state), "test rows must be real rows"
     res = resolver.resolve(name, city, state)
@@ -112,8 +119,7 @@ def test_blank_city_uses_the_name(resolver: Resolver) -> None:
 
 
 def test_facility_code_from_the_2023_layout(detainers: duckdb.DuckDBPyConnection, resolver: Resolver) -> None:
-    rows = detainers.sql("SELECT DISTINCT facility_name, facility_city, "
-                         "facility_state, facility_code FROM mn")
+    rows = detainers.sql("SELECT DISTINCT facility_name, facility_city, facility_state, facility_code FROM mn")
     [(name, city, state, code)] = rows.fetchall()
     res = resolver.resolve(name, city, state, code)
     assert (res.county_fips, res.authority_type) == ("27141", "state_prison_or_agency")

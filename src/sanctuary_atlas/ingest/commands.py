@@ -62,7 +62,7 @@ def ingest_command(
             summary = ingest(paths, target, on_event)
         except IngestError as exc:
             progress.stop()
-            raise fail(f"{exc}\nnothing was written; the store is unchanged.") from None
+            raise fail(f"{exc} (nothing was written; the store is unchanged)") from None
         except StoreBusy as exc:
             progress.stop()
             raise fail(f"{exc}; try again when it has finished") from None

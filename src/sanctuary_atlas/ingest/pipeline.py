@@ -171,8 +171,8 @@ def _stage_file(path: Path, sha: str, store: Store, notify: Progress) -> tuple[F
             pa.default_memory_pool().release_unused()
             notify("chunk_done", {"rows": rows})
             index += 1
-        if index == 0:
-            raise IngestError(path, "no sheet holds any data")
+        if index == 0 or sum(sheet.rows_read for sheet in result.sheets) == 0:
+            raise IngestError(path, "no data rows under the header (an empty release is not ingested)")
         con = _duckdb(work)
         try:
             _flag_duplicates(con, out)

@@ -42,6 +42,8 @@ def _as_of(text: str | None) -> date:
 def _declined(path: Path | None) -> dict[str, int] | None:
     if path is None:
         return None
+    if not path.is_file():
+        raise typer.BadParameter(f"{path}: no such file")
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or {"key", "declined"} - set(reader.fieldnames):
@@ -245,6 +247,8 @@ def register(app: typer.Typer) -> None:
             state_allocations,
         )
 
+        if total <= 0:
+            raise typer.BadParameter(f"--total {total}: the formula amount must be a positive number of dollars")
         out: dict[str, object] = {"total": total, "minimum_allocation": minimum_allocation(total)}
         try:
             if states is not None:
@@ -327,6 +331,9 @@ def register(app: typer.Typer) -> None:
         from sanctuary_atlas.resolve.gazetteer import Gazetteer
 
         found = load_designations(registry(), Gazetteer.load())
+        known = sorted({d.list_id for d in (*found.designations, *found.unmatched)})
+        if list_id is not None and list_id not in known:
+            raise typer.BadParameter(f"--list {list_id!r}: no such list; lists are {', '.join(known)}")
         rows = [d.to_json() for d in (*found.designations, *found.unmatched) if list_id is None or d.list_id == list_id]
         if as_json:
             _print(rows)

@@ -191,14 +191,22 @@ def load_designations(reg: Registry, gaz: GazetteerLike, dhs_path: Path | None =
     return result
 
 
+def law_start(law: StateLaw) -> date | None:
+    """When a law is first on record: signed, else effective, else 1 January after the year it was enacted
+    (a law known only by its year is not counted before that year is over), else unknown."""
+    known = law.signed or law.effective
+    if known is not None:
+        return known.start()
+    year = law.year_enacted.strip()[:4]
+    return date(int(year) + 1, 1, 1) if year.isdigit() else None
+
+
 def state_laws_for(reg: Registry, state: str, as_of: date | None = None) -> list[StateLaw]:
-    """The state's laws that limit or require cooperation, signed (or effective) on or before as_of."""
+    """The state's laws that limit or require cooperation on record on as_of (undated laws are left out)."""
     laws = [law for law in reg.state_laws.values() if law.state_abbr == state]
     if as_of is None:
         return laws
-    return [
-        law for law in laws if (law.signed or law.effective) is None or (law.signed or law.effective).start() <= as_of
-    ]
+    return [law for law in laws if (start := law_start(law)) is not None and start <= as_of]
 
 
 def state_law_json(law: StateLaw) -> dict[str, object]:

@@ -93,8 +93,8 @@ def outcomes_command(
         raise fail(f"unknown --group-by key(s) {', '.join(unknown)}; choose from {', '.join(GROUP_KEYS)}")
     if fmt not in ("csv", "json"):
         raise fail(f"--format must be csv or json, not {fmt!r}")
-    if min_cell < 0:
-        raise fail("--min-cell must be 0 or more")
+    if min_cell < 0 or min_cell == 1:
+        raise fail("--min-cell must be 0 (no suppression, for records you hold) or at least 2")
     if engine not in ENGINES:
         raise fail(f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     period = Period(_parse_date(date_from, "--from"), _parse_date(date_to, "--to"))

@@ -73,7 +73,7 @@ def with_buckets(t: ibis.Table) -> ibis.Table:
     return t.mutate(
         bucket=bucket,
         month=month_start.strftime("%Y-%m"),
-        week=t.prepare_date.truncate("W").cast("string"),
+        week=t.prepare_date.truncate("W").cast("date").cast("string"),
         fiscal_year=(t.prepare_date.year() + (t.prepare_date.month() >= 10).cast("int64")).cast("int64"),
     ).drop("mapped_bucket")
 

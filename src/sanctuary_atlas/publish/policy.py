@@ -17,6 +17,7 @@ from typing import Any
 from sanctuary_atlas.law.designations import (
     Designation,
     DesignationSet,
+    law_start,
     load_designations,
     state_law_json,
     state_laws_for,
@@ -95,8 +96,8 @@ class PolicyBook:
                 }
             )
         for law in registry().state_laws.values():
-            start = law.signed or law.effective
-            if law.direction != "limits" or (start is not None and start.start() > as_of):
+            start = law_start(law)
+            if law.direction != "limits" or start is None or start > as_of:
                 continue
             rows.append(
                 {
@@ -104,7 +105,9 @@ class PolicyBook:
                     "name": law.state,
                     "state": law.state_abbr,
                     "basis": f"state law: {law.name} ({law.citation})",
-                    "date": start.iso() if start else None,
+                    "date": (law.signed or law.effective).iso()
+                    if (law.signed or law.effective)
+                    else f"{law.year_enacted} (year enacted)",
                     "finding": "limits cooperation with immigration detainers",
                     "verification": law.verification,
                     "sources": list(law.sources),

@@ -9,6 +9,7 @@ import duckdb
 import typer
 
 from sanctuary_atlas.cli_common import StoreOption, fail, open_store
+from sanctuary_atlas.measure.ddor import suppress_parts
 from sanctuary_atlas.resolve.batch import ResolveInputError, resolve_csv
 from sanctuary_atlas.resolve.report import resolution_report
 
@@ -76,6 +77,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print JSON instead of a summary"),
         top: int = typer.Option(20, "--top", help="how many unresolved facilities to list"),
         store: StoreOption = None,
+        min_cell: int = typer.Option(5, "--min-cell", help="Show counts 1..K-1 as '<K'; 0 for your own records."),
     ) -> None:
         """Coverage of the resolver over the store's detainers (or raw files): shares by confidence and type."""
         if input:
@@ -92,7 +94,7 @@ def register(app: typer.Typer) -> None:
                 raise fail(f"the store at {target.root} holds no releases; ingest some, or pass --input")
             con = target.connect()
             source = "detainers"
-        rep = resolution_report(con, source, top=top)
+        rep = _suppressed(resolution_report(con, source, top=top), min_cell)
         if as_json:
             typer.echo(json.dumps(rep, indent=2))
             return
@@ -103,11 +105,29 @@ def register(app: typer.Typer) -> None:
         )
         for title, key in (("confidence", "by_confidence"), ("authority type", "by_authority_type")):
             typer.echo(f"by {title}:")
-            for k, v in sorted(rep[key].items(), key=lambda kv: -kv[1]["detainers"]):
-                typer.echo(f"  {k:28s} {v['detainers']:>9,}  {v['share']:.2%}")
+            for k, v in sorted(rep[key].items(), key=lambda kv: -(kv[1]["share"] or 0)):
+                count = f"{v['detainers']:>9,}" if isinstance(v["detainers"], int) else f"{v['detainers']:>9}"
+                share = f"{v['share']:.2%}" if v["share"] is not None else ""
+                typer.echo(f"  {k:28s} {count}  {share}")
         typer.echo("top unresolved (no county or unknown authority):")
         for row in rep["top_unresolved"]:
             typer.echo(
-                f"  {row['detainers']:>7,}  {row['facility_name']} | {row['facility_city']} | "
+                f"  {row['detainers']:>7}  {row['facility_name']} | {row['facility_city']} | "
                 f"{row['facility_state']}  [{row['evidence']}]"
             )
+
+
+def _suppressed(rep: dict, k: int) -> dict:
+    """The report's counts under the publishing rule: small cells hidden, and their shares with them."""
+    if k <= 1:
+        return rep
+    for key in ("by_confidence", "by_authority_type"):
+        shown = suppress_parts({name: v["detainers"] for name, v in rep[key].items()}, k)
+        rep[key] = {
+            name: {**v, "detainers": shown[name], "share": v["share"] if isinstance(shown[name], int) else None}
+            for name, v in rep[key].items()
+        }
+    for row in rep["top_unresolved"]:
+        if 0 < row["detainers"] < k:
+            row["detainers"] = f"<{k}"
+    return rep
