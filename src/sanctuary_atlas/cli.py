@@ -15,7 +15,7 @@ from sanctuary_atlas.law import commands as law_commands
 from sanctuary_atlas.measure import commands as measure_commands
 from sanctuary_atlas.publish import commands as publish_commands
 from sanctuary_atlas.resolve import commands as resolve_commands
-from sanctuary_atlas.store import StoreBusy, StoreFormatError
+from sanctuary_atlas.store import StaleBuild, StoreBusy, StoreFormatError
 
 app = typer.Typer(
     name="sanctuary-atlas",
@@ -39,5 +39,5 @@ for stage in (
 def main() -> None:
     try:
         app()
-    except (StoreBusy, StoreFormatError) as exc:
+    except (StaleBuild, StoreBusy, StoreFormatError) as exc:
         raise SystemExit(fail(str(exc)).exit_code) from None

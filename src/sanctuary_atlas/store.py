@@ -94,6 +94,10 @@ class StoreBusy(RuntimeError):
     """Another ingest or build holds the store."""
 
 
+class StaleBuild(RuntimeError):
+    """A command needs resolved facilities and the store's build is missing or older than its releases."""
+
+
 class StoreFormatError(RuntimeError):
     """The store was written by a version whose file layout this one does not read."""
 
@@ -248,6 +252,14 @@ class Store:
             if child.name != row["build_id"]:
                 shutil.rmtree(child, ignore_errors=True)
 
+    def fresh_build(self, purpose: str) -> dict[str, Any]:
+        """The current build, or StaleBuild saying whether it is missing or out of date."""
+        build = self.current_build()
+        if build is None or build["stale"]:
+            why = "is missing" if build is None else "is out of date"
+            raise StaleBuild(f"{purpose} needs the build, which {why}: run `sanctuary-atlas build`")
+        return build
+
     def current_build(self) -> dict[str, Any] | None:
         if not self.exists():
             return None
@@ -298,15 +310,13 @@ class Store:
         else:
             con.execute("CREATE VIEW detainers AS SELECT NULL AS release_id WHERE FALSE")
             con.execute("CREATE VIEW quarantine AS SELECT NULL AS release_id, NULL AS quarantine_reason WHERE FALSE")
-        rows = con.execute("SELECT build_id, release_ids FROM catalog.builds ORDER BY built_at DESC LIMIT 1").fetchall()
-        row = rows[0] if rows else None
-        if row is not None and (self.builds_dir / row[0]).exists():
-            base = self.builds_dir / row[0]
+        rows = con.execute("SELECT build_id FROM catalog.builds ORDER BY built_at DESC LIMIT 1").fetchall()
+        if rows and (self.builds_dir / rows[0][0]).exists():
+            # Whether the build is current is for callers to ask (``current_build()["stale"]``).
+            base = self.builds_dir / rows[0][0]
             for name in ("detainers_resolved", "facilities_resolved"):
                 path = _lit(str(base / f"{name}.parquet"))
                 con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({path})")
-            stale = sorted(row[1]) != ids
-            con.execute(f"CREATE VIEW build_info AS SELECT {_lit(row[0])} AS build_id, {stale} AS stale")
         return con
 
 

@@ -79,10 +79,6 @@ class Redaction:
     examples: tuple[str, ...] = field(default_factory=tuple)
     non_examples: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def regex(self) -> str:
-        return f"(?i)^(?:{self.pattern})$"
-
 
 def _read(name: str) -> dict:
     text = resources.files("sanctuary_atlas.ingest").joinpath("contracts", name).read_text("utf-8")

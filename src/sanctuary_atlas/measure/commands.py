@@ -9,7 +9,6 @@ import math
 from datetime import date
 from typing import Annotated, Any, cast
 
-import ibis
 import typer
 
 from sanctuary_atlas.build import build
@@ -56,19 +55,6 @@ def _parse_date(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
-
-
-def measured_table(con: Any, need_resolved: bool) -> ibis.Table:
-    """The built, resolved detainers when the store has them, else the raw loaded detainers."""
-    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    backend = ibis.duckdb.from_connection(con)
-    fresh = "build_info" in names and not con.execute("SELECT stale FROM build_info").fetchall()[0][0]
-    if fresh:
-        return backend.table("detainers_resolved")
-    if need_resolved:
-        why = "is out of date" if "build_info" in names else "is missing"
-        raise fail(f"grouping by county or authority needs the build, which {why}: run `sanctuary-atlas build`")
-    return backend.table("detainers")
 
 
 def outcomes_command(

@@ -29,23 +29,16 @@ _spark_views = 0
 
 def measured_table_for(store: Store, engine: Engine, need_resolved: bool) -> ibis.Table:
     """The built, resolved detainers when the store has a fresh build, else the raw loaded detainers."""
-    # Imported here because commands.py imports this module to offer --engine.
-    from sanctuary_atlas.measure.commands import measured_table
-
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     ids = store.release_ids()
     if not ids:
         raise FileNotFoundError(f"the store at {store.root} holds no releases")
+    if need_resolved:
+        store.fresh_build("grouping by county or authority")
     build = store.current_build()
     fresh = build is not None and not build["stale"]
-    if not fresh and need_resolved:
-        # measured_table words the refusal (missing or out of date); it raises before running any query.
-        measured_table(store.connect(), need_resolved)
-        raise AssertionError("unreachable: measured_table refuses a missing or stale build")
     if engine == "duckdb":
-        # Freshness comes from the catalogue, not from querying build_info on the session: DuckDB 2 refuses
-        # further work on a connection with a half-read result, which broke measured_table after a build.
         backend = ibis.duckdb.from_connection(store.connect())
         return backend.table("detainers_resolved" if fresh else "detainers")
     session = spark_session()

@@ -53,11 +53,8 @@ def ddor_command(
     target = open_store(store)
     if not target.exists() or not target.release_ids():
         raise fail(f"the store at {target.root} holds no releases; run `sanctuary-atlas ingest FILE` first")
+    build_id = target.fresh_build("the DDOR").get("build_id")
     con = target.connect()
-    names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "build_info" not in names or con.execute("SELECT stale FROM build_info").fetchall()[0][0]:
-        raise fail("the DDOR needs resolved facilities: run `sanctuary-atlas build` first")
-    build_id = con.execute("SELECT build_id FROM build_info").fetchall()[0][0]
     table = ibis.duckdb.from_connection(con).table("detainers_resolved")
     book = policy_book(target.builds_dir / build_id)
     report = build_ddor(
