@@ -146,14 +146,20 @@ class Store:
                 con.execute("INSERT INTO store_meta VALUES ('format', ?)", ["1" if old else STORE_FORMAT])
         self.check_format()
 
-    def check_format(self) -> None:
-        with duckdb.connect(str(self.catalog_path), read_only=True) as con:
-            tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-            rows = (
-                con.execute("SELECT value FROM store_meta WHERE key = 'format'").fetchall()
-                if "store_meta" in tables
-                else []
-            )
+    def check_format(self, con: duckdb.DuckDBPyConnection | None = None) -> None:
+        """Refuse a store of another format; ``con`` reuses a session that already has the catalogue open.
+
+        Either way the catalogue database is named ``catalog`` (DuckDB names a file after its stem).
+        """
+        if con is None:
+            with duckdb.connect(str(self.catalog_path), read_only=True) as own:
+                return self.check_format(own)
+        tables = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'catalog'"
+        ).fetchall()
+        rows = []
+        if ("store_meta",) in tables:
+            rows = con.execute("SELECT value FROM catalog.store_meta WHERE key = 'format'").fetchall()
         found = rows[0][0] if rows else "1"
         if found != STORE_FORMAT:
             raise StoreFormatError(
@@ -284,9 +290,13 @@ class Store:
         """
         if not self.exists():
             raise FileNotFoundError(f"no store at {self.root} (run `sanctuary-atlas ingest` first)")
-        self.check_format()
         con = duckdb.connect()
         con.execute(f"ATTACH {_lit(str(self.catalog_path))} AS catalog (READ_ONLY)")
+        try:
+            self.check_format(con)
+        except StoreFormatError:
+            con.close()
+            raise
         for table in ("releases", "sheets", "quarantine_reasons"):
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM catalog.{table}")
         ids = [r[0] for r in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()]

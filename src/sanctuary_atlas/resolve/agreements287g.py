@@ -25,6 +25,7 @@ import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from sanctuary_atlas.paths import data_dir
+from sanctuary_atlas.resolve.batch import OUT_COLUMNS
 from sanctuary_atlas.resolve.facilities import facility_key
 from sanctuary_atlas.resolve.gazetteer import Gazetteer
 from sanctuary_atlas.resolve.names import county_key
@@ -61,13 +62,7 @@ _COLUMNS = (
     "first_seen",
     "last_seen",
     "snapshots",
-    "county_fips",
-    "county_name",
-    "authority_type",
-    "authority_name",
-    "authority_fips",
-    "confidence",
-    "evidence",
+    *OUT_COLUMNS,  # the same resolution columns as every facility the resolver answers for
     "source",
 )
 
