@@ -47,11 +47,16 @@ def _is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
-def _csv_head(path: Path, encoding: str, n: int) -> tuple[list[list[str]], str]:
-    opener = gzip.open if _is_gzip(path) else open
-    # utf-8-sig: Excel's "CSV UTF-8" export starts with a byte-order mark that is not part of the header.
+def _open_text(path: Path, encoding: str) -> io.TextIOBase:
+    """The file as text, gunzipped if need be; utf-8-sig drops the byte-order mark Excel's "CSV UTF-8" writes."""
     text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-    with opener(path, "rt", encoding=text_encoding, errors="strict", newline="") as fh:  # type: ignore[operator]
+    if _is_gzip(path):
+        return gzip.open(path, "rt", encoding=text_encoding, errors="strict", newline="")  # type: ignore[return-value]
+    return open(path, encoding=text_encoding, errors="strict", newline="")
+
+
+def _csv_head(path: Path, encoding: str, n: int) -> tuple[list[list[str]], str]:
+    with _open_text(path, encoding) as fh:
         sample = fh.read(64 * 1024)
     first = sample.splitlines()[0] if sample else ""
     delimiter = max([",", "\t", "|", ";"], key=first.count)
@@ -123,9 +128,7 @@ def _csv_chunks(path: Path) -> Iterator[Chunk]:
 
 def _first_ragged_record(path: Path, encoding: str, delimiter: str, expected: int, header_row: int) -> int | None:
     """The record number of the first row with the wrong number of fields (only on the error path)."""
-    opener = gzip.open if _is_gzip(path) else open
-    text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-    with opener(path, "rt", encoding=text_encoding, newline="") as fh:  # type: ignore[operator]
+    with _open_text(path, encoding) as fh:
         for number, record in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
             if number > header_row and record and len(record) != expected:
                 return number
