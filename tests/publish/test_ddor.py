@@ -14,8 +14,8 @@ import duckdb
 import ibis
 from pypdf import PdfReader
 
-from sanctuary_atlas.measure.ddor import build_ddor
-from sanctuary_atlas.measure.outcomes import Period
+from sanctuary_atlas.measure.ddor_queries import build_ddor
+from sanctuary_atlas.measure.keys import Period
 from sanctuary_atlas.store import Store
 
 from .conftest import FY2015
@@ -149,3 +149,37 @@ def test_bad_arguments(built_store: Store, tmp_path: Path) -> None:
         done = subprocess.run(["sanctuary-atlas", "ddor", *args], capture_output=True, text=True, timeout=120)
         assert done.returncode != 0 and message in done.stderr, (args, done.stderr)
     assert not out.exists()
+
+
+def _workers_running() -> list[str]:
+    """Command lines of live renderer children (``publish.workers``), from /proc."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue  # the process ended while we looked
+        if any(a in (b"sanctuary_atlas.publish.printer", b"sanctuary_atlas.publish.charts") for a in args):
+            found.append(b" ".join(args).decode(errors="replace"))
+    return found
+
+
+def test_an_unwritable_output_is_one_clear_error(built_store: Store, tmp_path: Path) -> None:
+    """--out naming a directory: one line naming the file, no traceback, no partial file, no worker left."""
+    for fmt in ("html", "pdf", "json"):
+        target = tmp_path / f"taken.{fmt}"
+        target.mkdir()
+        done = _ddor(built_store, target, fmt)
+        assert done.returncode == 2, (fmt, done.stderr)
+        assert f"could not write {target}" in done.stderr and "Traceback" not in done.stderr, done.stderr
+        assert target.is_dir() and not any(target.iterdir())
+        assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert not _workers_running()
+
+
+def test_workers_stop_when_the_report_fails(tmp_path: Path) -> None:
+    """A report that fails before rendering (here: an empty store) stops the renderers it started."""
+    store = Store(tmp_path / "empty")
+    done = _ddor(store, tmp_path / "x.pdf", "pdf")
+    assert done.returncode == 2 and "holds no releases" in done.stderr
+    assert not _workers_running()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,8 +14,10 @@ from rich.table import Table
 
 from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store
 from sanctuary_atlas.ingest.errors import IngestError
-from sanctuary_atlas.ingest.pipeline import IngestSummary, ingest
 from sanctuary_atlas.store import StoreBusy
+
+if TYPE_CHECKING:
+    from sanctuary_atlas.ingest.pipeline import IngestSummary
 
 
 def _out() -> Console:
@@ -57,6 +59,8 @@ def ingest_command(
                 task = progress.tasks[sheets]
                 progress.update(sheets, completed=task.completed + 1, rows=task.fields["rows"] + data.get("rows", 0))
                 progress.update(files, rows=progress.tasks[files].fields["rows"] + data.get("rows", 0))
+
+        from sanctuary_atlas.ingest.pipeline import ingest  # heavy: kept off other commands' start-up
 
         try:
             summary = ingest(paths, target, on_event)

@@ -11,10 +11,8 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from sanctuary_atlas.build import build
 from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store
-from sanctuary_atlas.measure.engines import ENGINES, Engine, measured_table_for, stop_spark
-from sanctuary_atlas.measure.outcomes import GROUP_KEYS, RESOLVED_KEYS, Period, outcomes, unmapped_reasons
+from sanctuary_atlas.measure.keys import ENGINES, GROUP_KEYS, RESOLVED_KEYS, Engine, Period
 from sanctuary_atlas.measure.suppress import suppress_rows
 from sanctuary_atlas.store import StoreBusy
 
@@ -29,6 +27,8 @@ def build_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable summary.")] = False,
 ) -> None:
     """Resolve every ingested detainer's facility to county and authority, and publish the measured table."""
+    from sanctuary_atlas.build import build  # the resolver's tables: kept off other commands' start-up
+
     target = open_store(store)
     try:
         with err_console.status("resolving distinct facilities and joining them back"):
@@ -89,6 +89,9 @@ def outcomes_command(
     target = open_store(store)
     if not target.exists() or not target.release_ids():
         raise fail(f"the store at {target.root} holds no releases; run `sanctuary-atlas ingest FILE` first")
+    from sanctuary_atlas.measure.engines import measured_table_for, stop_spark
+    from sanctuary_atlas.measure.outcomes import outcomes, unmapped_reasons
+
     try:
         need_resolved = bool(RESOLVED_KEYS & set(keys))
         table = measured_table_for(target, cast(Engine, engine), need_resolved=need_resolved)

@@ -7,6 +7,8 @@ their own bucket; the cohort is the detainer's issue (prepare) date and says so;
 the fidelity flags from the data instead of leaving them to critics.
 
 The sections are plain data (lists of dicts) so that HTML, PDF, CSV and JSON all render the same numbers.
+This module assembles them from the results of the report's queries (``ddor_queries``: Ibis, any engine;
+``compiled``: the same queries' SQL cached for DuckDB) and needs no query engine itself.
 """
 
 from __future__ import annotations
@@ -16,11 +18,26 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import ibis
-
-from sanctuary_atlas.measure.outcomes import Period, outcomes, with_buckets
+from sanctuary_atlas.measure.keys import Period
 from sanctuary_atlas.measure.suppress import COMPLEMENTARY, suppress_rows
 from sanctuary_atlas.measure.vocabulary import bucket_names
+
+# Rows of each named query of ``ddor_queries``, as plain dicts.
+Results = dict[str, list[dict[str, Any]]]
+
+# The queries read their period from this one-row table (columns: the keys of ``period_bounds``).
+BOUNDS_TABLE = "sanctuary_atlas_ddor_bounds"
+# How far back from the period's end the right-censoring check looks.
+LATE_WINDOW = timedelta(days=30)
+
+
+def period_bounds(period: Period) -> dict[str, date]:
+    """The bounds row for a closed period."""
+    if not isinstance(period.start, date) or not isinstance(period.end, date):
+        raise ValueError("the DDOR needs a closed period (--from and --to)")
+    late = max(period.start, period.end - LATE_WINDOW)
+    return {"period_start": period.start, "period_end": period.end, "late_start": late}
+
 
 LOCAL_AUTHORITIES = ("county_sheriff_or_jail", "city_police_or_jail", "regional_jail", "tribal")
 JURISDICTION_KEYS = ["authority_name", "authority_type", "authority_fips", "county_fips", "county_name"]
@@ -55,12 +72,8 @@ class DDOR:
         }
 
 
-def _rows(expr: ibis.Table) -> list[dict[str, Any]]:
-    return expr.to_pyarrow().to_pylist()
-
-
-def build_ddor(
-    t: ibis.Table,
+def assemble_ddor(
+    results: Results,
     period: Period,
     policy: PolicyLookup,
     *,
@@ -69,27 +82,23 @@ def build_ddor(
     generated_from: dict[str, Any] | None = None,
     counties: list[tuple[str, str, str]] | None = None,
 ) -> DDOR:
-    """The four sections for a closed period. ``counties`` (FIPS, name, state) serves the same-name check;
-    without it the gazetteer is loaded."""
-    if period.start is None or period.end is None:
+    """The four sections for a closed period from the query results. ``counties`` (FIPS, name, state)
+    serves the same-name check; without it the gazetteer is loaded."""
+    if not isinstance(period.end, date) or not isinstance(period.start, date):
         raise ValueError("the DDOR needs a closed period (--from and --to)")
+    end = period.end
     report = DDOR(period, generated_from or {}, min_cell)
-    local = t.filter(t.authority_type.isin(LOCAL_AUTHORITIES))
-
     k = min_cell
     # Every row is suppressed once, as a whole (complements included), and sections I and II both show that
     # same suppressed row: two sections showing one jurisdiction differently would give hidden cells away.
-    raw = _rows(outcomes(local, JURISDICTION_KEYS, period))
+    raw = results["period"]
     shown = suppress_rows(raw, k)
     # I: most detainers issued, with outcome shares and the policy known on the period's last day.
     for rank, row in enumerate(shown[:top], start=1):
-        report.section_i.append(
-            {**row, "rank": rank, "policy": policy(row["county_fips"], row["authority_fips"], period.end)}
-        )
+        report.section_i.append({**row, "rank": rank, "policy": policy(row["county_fips"], row["authority_fips"], end)})
 
     # II: declines per jurisdiction, with the cumulative picture (all data up to the period's end).
-    cum_raw = _rows(outcomes(local, JURISDICTION_KEYS, Period(None, period.end)))
-    cumulative = {_key(r): r for r in suppress_rows(cum_raw, k)}
+    cumulative = {_key(r): r for r in suppress_rows(results["cumulative"], k)}
     declining = sorted(
         (pair for pair in zip(raw, shown, strict=True) if pair[0]["declined"] > 0),
         key=lambda pair: (-pair[0]["declined"], -pair[0]["issued"]),
@@ -107,13 +116,11 @@ def build_ddor(
                 "cumulative_declined": cum.get("declined"),
                 "cumulative_denominator": cum.get("denominator"),
                 "cumulative_decline_rate": cum.get("decline_rate"),
-                "policy": policy(row["county_fips"], row["authority_fips"], period.end),
+                "policy": policy(row["county_fips"], row["authority_fips"], end),
             }
         )
-
-    non_local = outcomes(t.filter(~t.authority_type.isin(LOCAL_AUTHORITIES)), ["authority_type"], period)
-    report.non_local = suppress_rows(_rows(non_local), k)
-    report.section_iv = _fidelity(t, local, period, report, counties)
+    report.non_local = suppress_rows(results["non_local"], k)
+    report.section_iv = _fidelity(results, report, counties)
     return report
 
 
@@ -121,63 +128,28 @@ def _key(row: dict[str, Any]) -> tuple:
     return tuple(row.get(k) for k in JURISDICTION_KEYS)
 
 
-def _fidelity(
-    t: ibis.Table,
-    local: ibis.Table,
-    period: Period,
-    report: DDOR,
-    counties: list[tuple[str, str, str]] | None,
-) -> dict[str, Any]:
+def _fidelity(results: Results, report: DDOR, counties: list[tuple[str, str, str]] | None) -> dict[str, Any]:
     """Section IV: scope and the automatic flags for the 2017 report's known failure modes."""
-    assert period.start is not None and period.end is not None
-    b = with_buckets(t)
-    b = b.filter((b.prepare_date >= period.start) & (b.prepare_date <= period.end))
-    if "is_duplicate" in b.columns:
-        b = b.filter(~b.is_duplicate.fill_null(False))
-    totals = (
-        b.aggregate(
-            issued=b.count(),
-            unknown=(b.bucket.isin(["unknown", "unmapped"])).cast("int64").sum().fill_null(0),
-            transferred=(b.bucket == "transferred").cast("int64").sum().fill_null(0),
-            declined=(b.bucket == "declined").cast("int64").sum().fill_null(0),
-            no_county=b.county_fips.isnull().cast("int64").sum().fill_null(0),
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
-    )
-    confidence = {r["confidence"] or "none": r["n"] for r in _rows(b.group_by("confidence").aggregate(n=b.count()))}
+    totals = results["totals"][0]
+    confidence = {r["confidence"] or "none": r["n"] for r in results["confidence"]}
     flags: list[dict[str, Any]] = []
 
     # Declines concentrated on one date: a sign the date is a data-entry or batch date, not behaviour.
-    lb = with_buckets(local)
-    lb = lb.filter((lb.prepare_date >= period.start) & (lb.prepare_date <= period.end) & (lb.bucket == "declined"))
-    per_day = lb.group_by([*JURISDICTION_KEYS, "prepare_date"]).aggregate(n=lb.count())
-    top_day = per_day.group_by(JURISDICTION_KEYS).aggregate(
-        declined=per_day.n.sum(), busiest=per_day.n.max(), days=per_day.count()
-    )
-    for r in _rows(top_day.filter((top_day.declined >= report.min_cell) & (top_day.busiest * 2 > top_day.declined))):
-        flags.append(
-            {
-                "flag": "declines_concentrated_on_one_date",
-                "authority_name": r["authority_name"],
-                "county_fips": r["county_fips"],
-                "detail": f"more than half of this authority's declines in the period share one prepare date "
-                f"({r['days']} distinct dates)",
-            }
-        )
+    for r in results["busy_days"]:
+        if r["declined"] >= report.min_cell:
+            flags.append(
+                {
+                    "flag": "declines_concentrated_on_one_date",
+                    "authority_name": r["authority_name"],
+                    "county_fips": r["county_fips"],
+                    "detail": f"more than half of this authority's declines in the period share one prepare date "
+                    f"({r['days']} distinct dates)",
+                }
+            )
 
-    # Right-censoring: detainers issued near the period's end have had less time to get an outcome.
-    late_start = max(period.start, period.end - timedelta(days=30))
-    late = b.filter(b.prepare_date >= late_start)
-    late_row = (
-        late.aggregate(
-            n=late.count(), unknown=late.bucket.isin(["unknown", "unmapped"]).cast("int64").sum().fill_null(0)
-        )
-        .to_pyarrow()
-        .to_pylist()[0]
-    )
-    if late_row["n"] and totals["issued"]:
-        late_share = late_row["unknown"] / late_row["n"]
+    # Right-censoring: detainers issued in the period's last 30 days have had less time to get an outcome.
+    if totals["late"] and totals["issued"]:
+        late_share = totals["late_unknown"] / totals["late"]
         overall = totals["unknown"] / totals["issued"]
         if late_share > overall + 0.05:
             flags.append(
@@ -208,13 +180,7 @@ def _fidelity(
                 "custody; they are counted as transferred, never as declines",
             }
         )
-    uncertain = b.filter(b.confidence.isin(["low", "none"]) | b.confidence.isnull())
-    low = _rows(
-        uncertain.group_by(["facility_name", "facility_city", "facility_state", "confidence"])
-        .aggregate(issued=uncertain.count())
-        .order_by(ibis.desc("issued"))
-        .limit(10)
-    )
+    low = results["low_confidence"]
     if low:
         flags.append(
             {

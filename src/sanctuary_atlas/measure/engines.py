@@ -10,17 +10,16 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
+from sanctuary_atlas.measure.keys import ENGINES, Engine
 from sanctuary_atlas.store import Store
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-Engine = Literal["duckdb", "spark"]
-ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
 
 # One JVM per process: starting Spark costs seconds, and a second session in the same JVM would share it anyway.
 _spark: SparkSession | None = None

@@ -1,10 +1,19 @@
-"""Charts as Vega-Lite (Altair), rendered to SVG offline with vl-convert: no browser, no network."""
+"""Charts as Vega-Lite (Altair), rendered offline (SVG or PNG) with vl-convert: no browser, no network.
+
+Reports draw their charts through ``ChartRenderer``, a child process (see ``workers``) that starts Altair
+and vl-convert's JavaScript engine while the report's queries run. Run as ``python -m`` this module is
+that child.
+"""
 
 from __future__ import annotations
 
+import base64
+import sys
+from html import escape
 from typing import Any
 
 from sanctuary_atlas.measure.vocabulary import buckets
+from sanctuary_atlas.publish.workers import Worker, serve
 
 # One colour per bucket, fixed so every chart reads the same way; colour-blind-safe (Okabe-Ito order).
 BUCKET_COLOURS = {
@@ -67,3 +76,39 @@ def outcome_bars(rows: list[dict[str, Any]], label_key: str, title: str, fmt: st
     if fmt == "png":
         return vlc.vegalite_to_png(chart.to_json(), scale=2)
     return vlc.vegalite_to_svg(chart.to_json())
+
+
+def png_markup(png: bytes, alt: str) -> str:
+    """An ``<img>`` carrying a PNG inline (the print edition has no files beside it); empty for no chart."""
+    if not png:
+        return ""
+    return f'<img alt="{escape(alt)}" style="width:60%" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+class ChartRenderer(Worker):
+    """``outcome_bars`` in a child process; answers are PNG bytes or SVG text."""
+
+    def __init__(self) -> None:
+        super().__init__(__name__)
+
+    def outcome_bars(self, rows: list[dict[str, Any]], label_key: str, title: str, fmt: str = "svg") -> str | bytes:
+        fields = [label_key, "issued", *(b.name for b in buckets())]
+        slim = [{k: row.get(k) for k in fields} for row in rows]
+        answer = self.ask({"rows": slim, "label_key": label_key, "title": title, "fmt": fmt})
+        return answer if fmt == "png" else answer.decode("utf-8")
+
+
+def _warm() -> None:
+    import altair  # noqa: F401  (its import is part of what the child gets out of the way)
+    import vl_convert as vlc
+
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"n": 1}]}, "encoding": {"x": {"field": "n"}}})
+
+
+def _draw(request: dict[str, Any]) -> bytes:
+    chart = outcome_bars(request["rows"], request["label_key"], request["title"], request["fmt"])
+    return chart if isinstance(chart, bytes) else chart.encode("utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(serve(_warm, _draw))

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
-import threading
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import ibis
 import typer
 
 from sanctuary_atlas.cli_common import StoreOption, fail, open_store
-from sanctuary_atlas.measure.ddor import build_ddor
-from sanctuary_atlas.measure.outcomes import Period
+from sanctuary_atlas.measure.compiled import ddor_results
+from sanctuary_atlas.measure.ddor import DDOR, assemble_ddor
+from sanctuary_atlas.measure.keys import Period
+from sanctuary_atlas.publish.charts import ChartRenderer
 from sanctuary_atlas.publish.ddor_report import FORMATS, write_report
 from sanctuary_atlas.publish.policy import policy_book
+from sanctuary_atlas.publish.printer import PdfPrinter
+from sanctuary_atlas.publish.workers import WorkerError
 
 
 def register(app: typer.Typer) -> None:
@@ -43,22 +45,33 @@ def ddor_command(
         raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if min_cell < 2:
         raise fail("reports always suppress small cells: --min-cell must be 2 or more")
-    if fmt == "pdf":
-        # WeasyPrint's start-up (loading Pango and friends) overlaps the queries below.
-        threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True).start()
     period = Period(_day(date_from, "--from"), _day(date_to, "--to"))
     assert period.start and period.end
     if period.end < period.start:
         raise fail(f"--to {period.end} is before --from {period.start}")
+    with ExitStack() as stack:
+        # The renderers start in child processes now, on the other core, while the queries run (``workers``).
+        charts = stack.enter_context(ChartRenderer()) if fmt in ("html", "pdf") else None
+        printer = stack.enter_context(PdfPrinter()) if fmt == "pdf" else None
+        report = _report(period, top, min_cell, store)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_report(report, fmt, out, printer, charts)
+        except (WorkerError, OSError) as exc:
+            raise fail(f"could not write {out}: {exc}") from None
+    typer.echo(f"wrote {out} ({fmt}); {len(report.section_i)} jurisdictions in I, {len(report.section_ii)} in II")
+
+
+def _report(period: Period, top: int, min_cell: int, store: Path | None) -> DDOR:
+    assert period.start and period.end
     target = open_store(store)
     if not target.exists() or not target.release_ids():
         raise fail(f"the store at {target.root} holds no releases; run `sanctuary-atlas ingest FILE` first")
     build_id = target.fresh_build("the DDOR").get("build_id")
     con = target.connect()
-    table = ibis.duckdb.from_connection(con).table("detainers_resolved")
     book = policy_book(target.builds_dir / build_id)
-    report = build_ddor(
-        table,
+    report = assemble_ddor(
+        ddor_results(target, con, period),
         period,
         book.lookup,
         counties=book.geo.counties,
@@ -83,6 +96,4 @@ def ddor_command(
         if row["jurisdiction_key"]
         and (row["jurisdiction_key"].split(":")[0] in present or row["jurisdiction_key"] in states)
     ]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_report(report, fmt, out)
-    typer.echo(f"wrote {out} ({fmt}); {len(report.section_i)} jurisdictions in I, {len(report.section_ii)} in II")
+    return report

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sanctuary_atlas.measure.ddor import DDOR
 from sanctuary_atlas.measure.vocabulary import bucket_names, buckets
-from sanctuary_atlas.publish.charts import outcome_bars
+from sanctuary_atlas.publish.charts import ChartRenderer, outcome_bars, png_markup
+from sanctuary_atlas.publish.printer import PdfPrinter
 
 FORMATS = ("html", "pdf", "csv", "json")
 
@@ -47,7 +46,8 @@ CHART_TITLE = "Outcomes of detainers issued in the period"
 PRINT_LIMITS = {"section_ii_declines": 30, "section_iii_limiting_policies": 60}
 
 
-def render_html(report: DDOR, for_print: bool = False, chart: str | bytes | None = None) -> str:
+def render_html(report: DDOR, for_print: bool = False, chart: str | None = None) -> str:
+    """The report as HTML; ``chart`` is the markup for section I's chart (drawn here when not given)."""
     env = Environment(loader=PackageLoader("sanctuary_atlas.publish"), autoescape=select_autoescape())
     template = env.get_template("ddor.html.j2")
     data = report.as_json()
@@ -57,12 +57,8 @@ def render_html(report: DDOR, for_print: bool = False, chart: str | bytes | None
             omitted[key] = max(0, len(data[key]) - limit)
             data[key] = data[key][:limit]
     if chart is None:
-        chart = outcome_bars(report.section_i, "authority_name", CHART_TITLE, fmt="png" if for_print else "svg")
-    if isinstance(chart, bytes):
-        chart = (
-            f'<img alt="{CHART_TITLE}" style="width:60%" '
-            f'src="data:image/png;base64,{base64.b64encode(chart).decode()}">'
-        )
+        svg = outcome_bars(report.section_i, "authority_name", CHART_TITLE, fmt="svg")
+        chart = svg if isinstance(svg, str) else ""
     return template.render(r=data, buckets=buckets(), n=_n, pct=_pct, policy=_policy, chart_i=chart, omitted=omitted)
 
 
@@ -110,21 +106,23 @@ def render_csv(report: DDOR) -> str:
     return buf.getvalue()
 
 
-def write_report(report: DDOR, fmt: str, out: Path) -> None:
+def write_report(
+    report: DDOR, fmt: str, out: Path, printer: PdfPrinter | None = None, charts: ChartRenderer | None = None
+) -> None:
+    """Write one edition. Charts and the PDF go through the given workers (started early by the caller),
+    or are drawn in this process."""
     if fmt == "json":
         out.write_text(json.dumps(report.as_json(), indent=2, default=str), encoding="utf-8")
     elif fmt == "csv":
         out.write_text(render_csv(report), encoding="utf-8")
-    elif fmt == "html":
-        out.write_text(render_html(report), encoding="utf-8")
-    elif fmt == "pdf":
-        # The chart (vl-convert) and WeasyPrint's start-up (its C libraries) each take most of a second;
-        # vl-convert releases Python's lock, so the two overlap.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            png = pool.submit(outcome_bars, report.section_i, "authority_name", CHART_TITLE, "png")
-            from weasyprint import HTML
-
-            html = render_html(report, for_print=True, chart=png.result())
-        HTML(string=html).write_pdf(str(out))
+    elif fmt in ("html", "pdf"):
+        draw = charts.outcome_bars if charts else outcome_bars
+        chart = draw(report.section_i, "authority_name", CHART_TITLE, "png" if fmt == "pdf" else "svg")
+        if fmt == "html":
+            out.write_text(render_html(report, chart=str(chart)), encoding="utf-8")
+            return
+        html = render_html(report, for_print=True, chart=png_markup(bytes(chart), CHART_TITLE))
+        with printer or PdfPrinter() as p:
+            p.print(html, out)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")

@@ -10,8 +10,6 @@ import typer
 
 from sanctuary_atlas.cli_common import StoreOption, fail, open_store
 from sanctuary_atlas.measure.ddor import suppress_parts
-from sanctuary_atlas.resolve.batch import ResolveInputError, resolve_csv
-from sanctuary_atlas.resolve.report import resolution_report
 
 # Raw detainer layouts the interim resolve-report reads directly (until the store is wired in):
 # canonical key column -> header spellings seen in releases (LESA FY2015, NPR PA file, DDP snake_case).
@@ -39,6 +37,8 @@ _RAW_COLUMNS = {
 
 
 def _raw_view(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> None:
+    from sanctuary_atlas.resolve.batch import ResolveInputError
+
     parts = []
     for path in paths:
         rel = con.read_csv(str(path), all_varchar=True, header=True)
@@ -62,6 +62,9 @@ def register(app: typer.Typer) -> None:
         output: Path = typer.Option(..., "--output", help="CSV to write: the input rows plus the resolution"),
     ) -> None:
         """Resolve a list of facilities to county FIPS and responsible authority (batch)."""
+        # The resolver loads its reference tables on import: kept off other commands' start-up.
+        from sanctuary_atlas.resolve.batch import ResolveInputError, resolve_csv
+
         try:
             n = resolve_csv(input, output)
         except ResolveInputError as exc:
@@ -80,6 +83,9 @@ def register(app: typer.Typer) -> None:
         min_cell: int = typer.Option(5, "--min-cell", help="Show counts 1..K-1 as '<K'; 0 for your own records."),
     ) -> None:
         """Coverage of the resolver over the store's detainers (or raw files): shares by confidence and type."""
+        from sanctuary_atlas.resolve.batch import ResolveInputError
+        from sanctuary_atlas.resolve.report import resolution_report
+
         if input:
             con = duckdb.connect()
             try:

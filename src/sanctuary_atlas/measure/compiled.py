@@ -1,0 +1,130 @@
+"""The DDOR's queries compiled to DuckDB SQL once, kept in the store, and run without loading Ibis.
+
+A fresh ``ddor`` process spends most of its time before the first row is read: importing Ibis (about half a
+second) and compiling seven queries (about 60 ms each). The queries are the same for every period (it is
+read from a bounds table, see ``ddor_queries``), so their SQL is compiled once, by ``build`` or by the first
+report, and kept under ``<store>/cache/``. The cache is keyed on everything that determines the SQL: the
+Ibis and sqlglot versions, the source and rules of the measure package, and the columns of the tables the
+queries read. Any change gives a new key, and a missing, stale or unreadable entry is compiled again: the
+cache can make a report slower, never different. ``tests/measure/test_compiled.py`` holds the two paths
+to the same results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import date
+from importlib import metadata, resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from sanctuary_atlas.measure.ddor import BOUNDS_TABLE, Results, period_bounds
+from sanctuary_atlas.measure.keys import Period
+from sanctuary_atlas.store import Store
+
+SOURCE_TABLE = "detainers_resolved"
+CACHE_PREFIX = "ddor-sql-"
+
+
+def ddor_results(store: Store, con: duckdb.DuckDBPyConnection, period: Period) -> Results:
+    """Rows of every DDOR query for ``period``, on ``con`` (a ``Store.connect`` session)."""
+    _set_bounds(con, period)
+    key = _fingerprint(con)
+    entry = _load(store, key)
+    if entry is None:
+        entry = _compile(con)
+        _save(store, key, entry)
+    return {name: _run(con, query) for name, query in entry["queries"].items()}
+
+
+def warm(store: Store) -> None:
+    """Compile and keep the queries for the store's current build (``build`` calls it, under its lock)."""
+    con = store.connect()
+    try:
+        _set_bounds(con, Period(date(2000, 1, 1), date(2000, 1, 7)))  # any period: the SQL does not depend on it
+        key = _fingerprint(con)
+        if _load(store, key) is None:
+            _save(store, key, _compile(con))
+    finally:
+        con.close()
+
+
+def _set_bounds(con: duckdb.DuckDBPyConnection, period: Period) -> None:
+    bounds = period_bounds(period)
+    columns = ", ".join(f"CAST(? AS DATE) AS {name}" for name in bounds)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {BOUNDS_TABLE} AS SELECT {columns}", list(bounds.values()))
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    digest = hashlib.sha256()
+    for dist in ("ibis-framework", "sqlglot"):
+        digest.update(f"{dist}={metadata.version(dist)}\n".encode())
+    package = resources.files("sanctuary_atlas.measure")
+    files = [p for p in package.iterdir() if p.name.endswith(".py")]
+    files += [p for p in package.joinpath("rules").iterdir() if p.is_file()]
+    for path in sorted(files, key=lambda p: p.name):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for table in (SOURCE_TABLE, BOUNDS_TABLE):
+        digest.update(repr(con.execute(f"DESCRIBE {table}").fetchall()).encode())
+    return digest.hexdigest()[:32]
+
+
+def _path(store: Store, key: str) -> Path:
+    return store.root / "cache" / f"{CACHE_PREFIX}{key}.json"
+
+
+def _load(store: Store, key: str) -> dict[str, Any] | None:
+    try:
+        entry = json.loads(_path(store, key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("queries"), dict):
+        return None
+    return entry
+
+
+def _save(store: Store, key: str, entry: dict[str, Any]) -> None:
+    path = _path(store, key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({**entry, "key": key}, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+        for old in path.parent.glob(f"{CACHE_PREFIX}*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only store still answers; it compiles every time
+
+
+def _compile(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    import ibis
+
+    from sanctuary_atlas.measure.ddor_queries import ddor_queries
+
+    backend = ibis.duckdb.from_connection(con)
+    queries = ddor_queries(backend.table(SOURCE_TABLE), backend.table(BOUNDS_TABLE))
+    return {
+        "queries": {
+            name: {
+                "sql": str(ibis.to_sql(expr, dialect="duckdb")),
+                "integers": [col for col, dtype in expr.schema().items() if dtype.is_integer()],
+            }
+            for name, expr in queries.items()
+        }
+    }
+
+
+def _run(con: duckdb.DuckDBPyConnection, query: dict[str, Any]) -> list[dict[str, Any]]:
+    table = con.sql(query["sql"]).to_arrow_table()
+    # DuckDB sums BIGINTs into 128-bit integers (Arrow decimals); Ibis promised int64. The cast is checked.
+    for name in query["integers"]:
+        i = table.schema.get_field_index(name)
+        if i >= 0 and not pa.types.is_int64(table.schema.field(i).type):
+            table = table.set_column(i, name, table.column(i).cast(pa.int64()))
+    return table.to_pylist()
