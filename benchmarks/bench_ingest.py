@@ -241,9 +241,7 @@ def _sheet_xml_mb(path: Path) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--sheets", type=int, default=4, help="sheets the release is split over")
     parser.add_argument("--seed", type=int, default=20231001)
