@@ -75,11 +75,19 @@ def test_empty_period_is_an_empty_report(built: Store) -> None:
     assert results["period"] == [] and results["totals"][0]["issued"] == 0
 
 
-@pytest.mark.parametrize("damage", ["not json {", '{"key": "someone else", "queries": {}}', '{"queries": []}'])
+DAMAGE = [
+    "not json {",
+    '{"key": "someone else", "queries": {}}',
+    '{"queries": []}',
+    '{KEY, "queries": {"period": {"sql": 1}}}',
+]
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
 def test_a_damaged_cache_is_compiled_again(built: Store, damage: str) -> None:
     [cached] = _cache_files(built)
     good = cached.read_text()
-    cached.write_text(damage)
+    cached.write_text(damage.replace("KEY", f'"key": "{cached.stem.removeprefix(CACHE_PREFIX)}"'))
     period = PERIODS[0]
     assert ddor_results(built, built.connect(), period) == _through_ibis(built, period)
     assert json.loads(cached.read_text())["queries"] == json.loads(good)["queries"]

@@ -132,6 +132,7 @@ def test_every_format_renders(built_store: Store, tmp_path: Path) -> None:
     assert {"I", "II", "IV"} <= sections
     pdf = PdfReader(tmp_path / "ddor.pdf")
     assert len(pdf.pages) >= 2
+    assert pdf.pages[0].images, "section I's chart (drawn by the chart worker) is on the first page"
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert "Declines per jurisdiction" in text and "Maricopa County" in text
 

@@ -85,6 +85,11 @@ def _load(store: Store, key: str) -> dict[str, Any] | None:
         return None
     if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("queries"), dict):
         return None
+    for query in entry["queries"].values():
+        if not (
+            isinstance(query, dict) and isinstance(query.get("sql"), str) and isinstance(query.get("integers"), list)
+        ):
+            return None
     return entry
 
 

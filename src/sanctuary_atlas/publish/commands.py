@@ -65,7 +65,8 @@ def ddor_command(
 def _report(period: Period, top: int, min_cell: int, store: Path | None) -> DDOR:
     assert period.start and period.end
     target = open_store(store)
-    if not target.exists() or not target.release_ids():
+    releases = target.release_ids() if target.exists() else []
+    if not releases:
         raise fail(f"the store at {target.root} holds no releases; run `sanctuary-atlas ingest FILE` first")
     build_id = target.fresh_build("the DDOR").get("build_id")
     con = target.connect()
@@ -77,7 +78,7 @@ def _report(period: Period, top: int, min_cell: int, store: Path | None) -> DDOR
         counties=book.geo.counties,
         top=top,
         min_cell=min_cell,
-        generated_from={"releases": target.release_ids(), "build_id": build_id},
+        generated_from={"releases": releases, "build_id": build_id},
     )
     present = {
         r[0]

@@ -1,8 +1,8 @@
 """Child processes that load a heavy renderer while the parent computes the report, then do one job.
 
 A fresh ``ddor`` spends as long starting its renderers as computing the report: WeasyPrint (Pango,
-fontconfig, its CSS machinery) about half a second, the chart engine (Altair, and vl-convert's JavaScript
-engine) most of a second. Both hold Python's lock while they start, so a thread would stall the queries;
+fontconfig, its CSS machinery) about half a second, the chart engine (vl-convert's JavaScript
+engine) about half a second. Both hold Python's lock while they start, so a thread would stall the queries;
 a child process started first runs on the machine's other core instead. Each renderer gets its own child:
 with vl-convert loaded, WeasyPrint's layout in the same process ran about 1.5x slower (0.78 s -> 1.25 s
 for the one-week report).
