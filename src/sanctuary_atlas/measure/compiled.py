@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from sanctuary_atlas.measure.ddor import BOUNDS_TABLE, Results, period_bounds
 from sanctuary_atlas.measure.keys import Period
@@ -126,10 +125,13 @@ def _compile(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def _run(con: duckdb.DuckDBPyConnection, query: dict[str, Any]) -> list[dict[str, Any]]:
-    table = con.sql(query["sql"]).to_arrow_table()
-    # DuckDB sums BIGINTs into 128-bit integers (Arrow decimals); Ibis promised int64. The cast is checked.
+    rel = con.sql(query["sql"])
+    columns = rel.columns
+    rows = [dict(zip(columns, values, strict=True)) for values in rel.fetchall()]
+    # Ibis typed these columns as integers; make sure no engine-side wider type (a 128-bit sum, a decimal)
+    # reaches the report as anything but a Python int.
     for name in query["integers"]:
-        i = table.schema.get_field_index(name)
-        if i >= 0 and not pa.types.is_int64(table.schema.field(i).type):
-            table = table.set_column(i, name, table.column(i).cast(pa.int64()))
-    return table.to_pylist()
+        for row in rows:
+            if row.get(name) is not None:
+                row[name] = int(row[name])
+    return rows
