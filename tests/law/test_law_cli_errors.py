@@ -30,11 +30,14 @@ def test_bad_arguments_are_refused_cleanly(tmp_path: Path) -> None:
             ],
             "no such file",
         ),
+        (["exposure", "--jurisdiction", "48453", "--as-of", "June 2018"], "use YYYY-MM-DD"),
     ]
     for args, message in cases:
         done = _run(*args)
         assert done.returncode == 2, (args, done.stderr)
         assert message in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+        # One line, as every other command's errors: not Typer's boxed usage message.
+        assert done.stderr.strip().startswith("error:") and len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
 def test_a_law_known_only_by_its_year_is_on_record_from_the_next_year() -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sanctuary_atlas.cli_common import fail
 from sanctuary_atlas.paths import default_store
 
 if TYPE_CHECKING:
@@ -35,25 +36,25 @@ def _as_of(text: str | None) -> date:
         return date.today()
     try:
         return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"--as-of {text!r}: use YYYY-MM-DD") from exc
+    except ValueError:
+        raise fail(f"--as-of {text!r}: use YYYY-MM-DD") from None
 
 
 def _declined(path: Path | None) -> dict[str, int] | None:
     if path is None:
         return None
     if not path.is_file():
-        raise typer.BadParameter(f"{path}: no such file")
+        raise fail(f"{path}: no such file")
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if not reader.fieldnames or {"key", "declined"} - set(reader.fieldnames):
-            raise typer.BadParameter(f"{path}: needs columns key,declined")
+            raise fail(f"{path}: needs columns key,declined")
         out = {}
         for line, row in enumerate(reader, start=2):
             try:
                 out[row["key"].strip()] = int(row["declined"])
-            except ValueError as exc:
-                raise typer.BadParameter(f"{path}:{line}: declined {row['declined']!r} is not a number") from exc
+            except ValueError:
+                raise fail(f"{path}:{line}: declined {row['declined']!r} is not a number") from None
         return out
 
 
@@ -98,7 +99,7 @@ def register(app: typer.Typer) -> None:
             j = find(ctx.gaz, jurisdiction)
             chosen = load_scenario(scenario)
         except (LookupError, ScenarioError) as exc:
-            raise typer.BadParameter(str(exc)) from exc
+            raise fail(str(exc)) from None
         result = exposure(ctx, j, chosen, _as_of(as_of), _declined(declined_csv))
         if as_json:
             _print(result)
@@ -146,7 +147,7 @@ def register(app: typer.Typer) -> None:
         try:
             j = find(ctx.gaz, jurisdiction)
         except LookupError as exc:
-            raise typer.BadParameter(str(exc)) from exc
+            raise fail(str(exc)) from None
         _print(build_profile(ctx, j, _as_of(as_of)))
 
     @app.command("exposure-national")
@@ -164,7 +165,7 @@ def register(app: typer.Typer) -> None:
         try:
             chosen = load_scenario(scenario)
         except ScenarioError as exc:
-            raise typer.BadParameter(str(exc)) from exc
+            raise fail(str(exc)) from None
         result = national(_context(store), chosen, _as_of(as_of), _declined(declined_csv))
         if as_json:
             _print(result)
@@ -197,7 +198,7 @@ def register(app: typer.Typer) -> None:
         gaz = Gazetteer.load()
         if bja:
             if fiscal_year is None or not source:
-                raise typer.BadParameter("--bja needs --fiscal-year and --source")
+                raise fail("--bja needs --fiscal-year and --source")
             result = read_bja_jag_table(file, fiscal_year, gaz, source)
         else:
             result = read_funding_csv(file, gaz)
@@ -248,7 +249,7 @@ def register(app: typer.Typer) -> None:
         )
 
         if total <= 0:
-            raise typer.BadParameter(f"--total {total}: the formula amount must be a positive number of dollars")
+            raise fail(f"--total {total}: the formula amount must be a positive number of dollars")
         out: dict[str, object] = {"total": total, "minimum_allocation": minimum_allocation(total)}
         try:
             if states is not None:
@@ -260,7 +261,7 @@ def register(app: typer.Typer) -> None:
                 out["states"] = [a.rounded() for a in state_allocations(total, rows)]
             if local is not None:
                 if local_amount is None:
-                    raise typer.BadParameter("--local needs --local-amount")
+                    raise fail("--local needs --local-amount")
                 with local.open(newline="", encoding="utf-8-sig") as handle:
                     units = [
                         LocalInput(
@@ -277,7 +278,7 @@ def register(app: typer.Typer) -> None:
                 ]
                 out["local_to_state"] = dollars(result.to_state)
         except (KeyError, ValueError, ZeroDivisionError) as exc:
-            raise typer.BadParameter(f"bad input: {exc!r}") from exc
+            raise fail(f"bad input: {exc!r}") from None
         if as_json:
             _print(out)
             return
@@ -307,7 +308,7 @@ def register(app: typer.Typer) -> None:
             try:
                 key = find(ctx.gaz, jurisdiction).key
             except LookupError as exc:
-                raise typer.BadParameter(str(exc)) from exc
+                raise fail(str(exc)) from None
         rows = [r for r in (*ctx.imported, *ctx.cited) if key is None or r.recipient_key == key]
         if as_json:
             _print([asdict(r) for r in rows])
@@ -333,7 +334,7 @@ def register(app: typer.Typer) -> None:
         found = load_designations(registry(), Gazetteer.load())
         known = sorted({d.list_id for d in (*found.designations, *found.unmatched)})
         if list_id is not None and list_id not in known:
-            raise typer.BadParameter(f"--list {list_id!r}: no such list; lists are {', '.join(known)}")
+            raise fail(f"--list {list_id!r}: no such list; lists are {', '.join(known)}")
         rows = [d.to_json() for d in (*found.designations, *found.unmatched) if list_id is None or d.list_id == list_id]
         if as_json:
             _print(rows)
