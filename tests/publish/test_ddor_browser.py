@@ -81,6 +81,17 @@ def test_chart_is_drawn_with_a_bar_per_jurisdiction(browser: Browser, report: Pa
     labels = page.locator(".chart svg g.role-axis-label text").evaluate_all("els => els.map(e => e.textContent)")
     first_row = page.locator("table").first.locator("tr").nth(1).locator("td").nth(1).inner_text()
     assert first_row.split("\n")[0] in labels
+    # Every label is drawn inside the chart: the chart engine sized the axis with the page's font.
+    clipped = page.evaluate(
+        """() => {
+            const box = document.querySelector('.chart svg').getBoundingClientRect();
+            return [...document.querySelectorAll('.chart svg text')]
+                .filter(t => { const r = t.getBoundingClientRect();
+                               return r.left < box.left - 0.5 || r.right > box.right + 0.5; })
+                .map(t => t.textContent);
+        }"""
+    )
+    assert clipped == []
     assert problems == []
     page.close()
 

@@ -32,6 +32,7 @@ BUCKET_COLOURS = {
 
 HIDDEN = "Small cells (hidden)"
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+CHART_FONT = "DejaVu Sans"  # as templates/ddor.html.j2; scripts/setup installs it
 
 
 def outcome_bars(rows: list[dict[str, Any]], label_key: str, title: str, fmt: str = "svg") -> str | bytes:
@@ -60,6 +61,9 @@ def outcome_bars(rows: list[dict[str, Any]], label_key: str, title: str, fmt: st
         return ""
     spec = {
         "$schema": VEGA_LITE_SCHEMA,
+        # The report's own typeface: vl-convert sizes the labels with the font the page will draw them in
+        # (with the default "sans-serif" it measured a narrower face, and browsers clipped long labels).
+        "config": {"font": CHART_FONT},
         "title": title,
         "data": {"values": values},
         "mark": {"type": "bar"},
