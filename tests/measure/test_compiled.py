@@ -13,7 +13,7 @@ import pytest
 from sanctuary_atlas.build import build
 from sanctuary_atlas.ingest.pipeline import ingest
 from sanctuary_atlas.measure.compiled import CACHE_PREFIX, ddor_results
-from sanctuary_atlas.measure.ddor import Results, assemble_ddor, period_bounds
+from sanctuary_atlas.measure.ddor import QUERY_NAMES, Results, assemble_ddor, period_bounds
 from sanctuary_atlas.measure.ddor_queries import ddor_queries
 from sanctuary_atlas.measure.keys import Period
 from sanctuary_atlas.store import Store
@@ -51,7 +51,7 @@ def _through_ibis(store: Store, period: Period) -> Results:
 def test_build_compiles_every_query_once_for_all_periods(built: Store) -> None:
     [cached] = _cache_files(built)
     queries = json.loads(cached.read_text())["queries"]
-    assert set(queries) == {"period", "cumulative", "non_local", "totals", "confidence", "busy_days", "low_confidence"}
+    assert set(queries) == set(QUERY_NAMES)
     for name, query in queries.items():
         # The period is read from the bounds table, never written into the SQL.
         assert "sanctuary_atlas_ddor_bounds" in query["sql"], name
@@ -80,6 +80,7 @@ DAMAGE = [
     '{"key": "someone else", "queries": {}}',
     '{"queries": []}',
     '{KEY, "queries": {"period": {"sql": 1}}}',
+    '{KEY, "queries": {"period": {"sql": "SELECT 1 AS x", "integers": []}}}',  # queries missing
 ]
 
 
@@ -91,6 +92,16 @@ def test_a_damaged_cache_is_compiled_again(built: Store, damage: str) -> None:
     period = PERIODS[0]
     assert ddor_results(built, built.connect(), period) == _through_ibis(built, period)
     assert json.loads(cached.read_text())["queries"] == json.loads(good)["queries"]
+
+
+def test_kept_sql_that_duckdb_refuses_is_compiled_again(built: Store) -> None:
+    """SQL kept by another DuckDB version, say: complete and well-formed, but refused when it runs."""
+    [cached] = _cache_files(built)
+    good = json.loads(cached.read_text())
+    broken = {**good, "queries": {**good["queries"], "totals": {"sql": "SELEC nonsense", "integers": []}}}
+    cached.write_text(json.dumps(broken))
+    assert ddor_results(built, built.connect(), PERIODS[0]) == _through_ibis(built, PERIODS[0])
+    assert json.loads(cached.read_text())["queries"] == good["queries"]
 
 
 def test_a_different_table_shape_gets_its_own_entry(built: Store) -> None:

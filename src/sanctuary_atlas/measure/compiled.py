@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from sanctuary_atlas.measure.ddor import BOUNDS_TABLE, Results, period_bounds
+from sanctuary_atlas.measure.ddor import BOUNDS_TABLE, QUERY_NAMES, Results, period_bounds
 from sanctuary_atlas.measure.keys import Period
 from sanctuary_atlas.store import Store
 
@@ -35,9 +35,13 @@ def ddor_results(store: Store, con: duckdb.DuckDBPyConnection, period: Period) -
     _set_bounds(con, period)
     key = _fingerprint(con)
     entry = _load(store, key)
-    if entry is None:
-        entry = _compile(con)
-        _save(store, key, entry)
+    if entry is not None:
+        try:
+            return {name: _run(con, query) for name, query in entry["queries"].items()}
+        except duckdb.Error:
+            pass  # SQL kept by another DuckDB version, say: compile it again, as for a missing entry
+    entry = _compile(con)
+    _save(store, key, entry)
     return {name: _run(con, query) for name, query in entry["queries"].items()}
 
 
@@ -83,6 +87,8 @@ def _load(store: Store, key: str) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("queries"), dict):
+        return None
+    if set(entry["queries"]) != set(QUERY_NAMES):
         return None
     for query in entry["queries"].values():
         if not (

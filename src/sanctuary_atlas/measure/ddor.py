@@ -24,6 +24,7 @@ from sanctuary_atlas.measure.vocabulary import bucket_names
 
 # Rows of each named query of ``ddor_queries``, as plain dicts.
 Results = dict[str, list[dict[str, Any]]]
+QUERY_NAMES = ("period", "cumulative", "non_local", "totals", "confidence", "busy_days", "low_confidence")
 
 # The queries read their period from this one-row table (columns: the keys of ``period_bounds``).
 BOUNDS_TABLE = "sanctuary_atlas_ddor_bounds"

@@ -14,6 +14,7 @@ from sanctuary_atlas.measure.ddor import (
     DDOR,
     JURISDICTION_KEYS,
     LOCAL_AUTHORITIES,
+    QUERY_NAMES,
     PolicyLookup,
     assemble_ddor,
     period_bounds,
@@ -75,6 +76,7 @@ def ddor_queries(t: ibis.Table, bounds: ibis.Table) -> dict[str, ibis.Table]:
         .order_by([ibis.desc("issued"), *low_keys])
         .limit(10)
     )
+    assert tuple(queries) == QUERY_NAMES
     return queries
 
 
