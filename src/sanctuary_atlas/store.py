@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -173,7 +174,7 @@ class Store:
         return path
 
     def catalog(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        return duckdb.connect(str(self.catalog_path), read_only=read_only)
+        return _wait_for_catalog(lambda: duckdb.connect(str(self.catalog_path), read_only=read_only), self.root)
 
     def release_ids(self) -> list[str]:
         if not self.exists():
@@ -254,8 +255,11 @@ class Store:
             raise
         finally:
             con.close()
+        # The build before stays on disk: a report that started on it reads its files to the end.
+        with self.catalog(read_only=True) as con:
+            keep = {r[0] for r in con.execute("SELECT build_id FROM builds ORDER BY built_at DESC LIMIT 2").fetchall()}
         for child in self.builds_dir.iterdir():
-            if child.name != row["build_id"]:
+            if child.name not in keep:
                 shutil.rmtree(child, ignore_errors=True)
 
     def fresh_build(self, purpose: str) -> dict[str, Any]:
@@ -281,8 +285,11 @@ class Store:
         build["stale"] = sorted(build["release_ids"]) != self.release_ids()
         return build
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
+    def connect(self, build_id: str | None = None) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB session with the catalogue attached and the store's views defined.
+
+        ``detainers_resolved`` and ``facilities_resolved`` read the newest build, or ``build_id`` (a caller
+        that checked a build's freshness reads that build even if another is published meanwhile).
 
         Views: ``releases``, ``sheets``, ``quarantine_reasons`` (the catalogue), ``detainers`` (every loaded
         row of every release, with ``duplicate_of_sheet``/``duplicate_of_row`` and ``is_duplicate``), and
@@ -291,7 +298,8 @@ class Store:
         if not self.exists():
             raise FileNotFoundError(f"no store at {self.root} (run `sanctuary-atlas ingest` first)")
         con = duckdb.connect()
-        con.execute(f"ATTACH {_lit(str(self.catalog_path))} AS catalog (READ_ONLY)")
+        attach = f"ATTACH {_lit(str(self.catalog_path))} AS catalog (READ_ONLY)"
+        _wait_for_catalog(lambda: con.execute(attach), self.root)
         try:
             self.check_format(con)
         except StoreFormatError:
@@ -320,14 +328,34 @@ class Store:
         else:
             con.execute("CREATE VIEW detainers AS SELECT NULL AS release_id WHERE FALSE")
             con.execute("CREATE VIEW quarantine AS SELECT NULL AS release_id, NULL AS quarantine_reason WHERE FALSE")
-        rows = con.execute("SELECT build_id FROM catalog.builds ORDER BY built_at DESC LIMIT 1").fetchall()
-        if rows and (self.builds_dir / rows[0][0]).exists():
+        if build_id is None:
+            rows = con.execute("SELECT build_id FROM catalog.builds ORDER BY built_at DESC LIMIT 1").fetchall()
+            build_id = rows[0][0] if rows else None
+        if build_id is not None and (self.builds_dir / build_id).exists():
             # Whether the build is current is for callers to ask (``current_build()["stale"]``).
-            base = self.builds_dir / rows[0][0]
+            base = self.builds_dir / build_id
             for name in ("detainers_resolved", "facilities_resolved"):
                 path = _lit(str(base / f"{name}.parquet"))
                 con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({path})")
         return con
+
+
+# How long a command waits for another process's hold on the catalogue file (DuckDB allows one process to
+# write it, or any number to read it, at a time; every hold is a single short transaction or query session).
+CATALOG_WAIT_SECONDS = 15.0
+
+
+def _wait_for_catalog(open_it: Any, root: Path) -> Any:
+    deadline = time.monotonic() + CATALOG_WAIT_SECONDS
+    while True:
+        try:
+            return open_it()
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() > deadline:
+                raise StoreBusy(f"the store at {root} is busy: another command holds its catalogue") from None
+            time.sleep(0.05)
 
 
 def _lit(value: str) -> str:

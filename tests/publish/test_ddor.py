@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import resource
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from pypdf import PdfReader
 
 from sanctuary_atlas.measure.ddor_queries import build_ddor
 from sanctuary_atlas.measure.keys import Period
+from sanctuary_atlas.publish.ddor_report import write_report
 from sanctuary_atlas.store import Store
 
 from .conftest import FY2015
@@ -152,17 +155,22 @@ def test_bad_arguments(built_store: Store, tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def _workers_running() -> list[str]:
-    """Command lines of live renderer children (``publish.workers``), from /proc."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+def _ddor_alone(store: Store, out: Path, fmt: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Run ``ddor`` as the leader of its own session; also return the command lines of any process still
+    alive in that session afterwards (renderer children it left behind), read from /proc."""
+    args = ["sanctuary-atlas", "ddor", *WEEK, "--format", fmt, "--out", str(out), "--store", str(store.root)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    stdout, stderr = proc.communicate(timeout=300)
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            args = cmdline.read_bytes().split(b"\0")
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue  # the process ended while we looked
-        if any(a in (b"sanctuary_atlas.publish.printer", b"sanctuary_atlas.publish.charts") for a in args):
-            found.append(b" ".join(args).decode(errors="replace"))
-    return found
+        if int(fields[3]) == proc.pid:  # field 6 of /proc/PID/stat, the session id
+            left.append(cmdline)
+    return subprocess.CompletedProcess(args, proc.returncode, stdout, stderr), left
 
 
 def test_an_unwritable_output_is_one_clear_error(built_store: Store, tmp_path: Path) -> None:
@@ -170,17 +178,67 @@ def test_an_unwritable_output_is_one_clear_error(built_store: Store, tmp_path: P
     for fmt in ("html", "pdf", "json"):
         target = tmp_path / f"taken.{fmt}"
         target.mkdir()
-        done = _ddor(built_store, target, fmt)
+        done, left = _ddor_alone(built_store, target, fmt)
+        assert left == [], left
         assert done.returncode == 2, (fmt, done.stderr)
         assert f"could not write {target}" in done.stderr and "Traceback" not in done.stderr, done.stderr
         assert target.is_dir() and not any(target.iterdir())
         assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    assert not _workers_running()
 
 
 def test_workers_stop_when_the_report_fails(tmp_path: Path) -> None:
     """A report that fails before rendering (here: an empty store) stops the renderers it started."""
     store = Store(tmp_path / "empty")
-    done = _ddor(store, tmp_path / "x.pdf", "pdf")
+    done, left = _ddor_alone(store, tmp_path / "x.pdf", "pdf")
     assert done.returncode == 2 and "holds no releases" in done.stderr
-    assert not _workers_running()
+    assert left == [], left
+
+
+def _small_files() -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+
+
+def test_a_failed_write_keeps_the_previous_report(built_store: Store, tmp_path: Path) -> None:
+    """The disk fills mid-write (a file-size limit of 8 KiB): the last good report stays whole."""
+    for fmt in ("json", "csv", "html"):
+        out = tmp_path / f"ddor.{fmt}"
+        assert _ddor(built_store, out, fmt).returncode == 0
+        good = out.read_bytes()
+        assert len(good) > 8192
+        args = ["sanctuary-atlas", "ddor", *WEEK, "--format", fmt, "--out", str(out), "--store", str(built_store.root)]
+        done = subprocess.run(
+            args,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=_small_files,
+        )
+        assert done.returncode == 2 and "could not write" in done.stderr, (fmt, done.stderr)
+        assert out.read_bytes() == good
+        assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_the_library_writes_every_edition_without_a_cli(built_store: Store, tmp_path: Path) -> None:
+    """``write_report`` alone (no workers passed in) starts its own renderers."""
+    table = ibis.duckdb.from_connection(built_store.connect()).table("detainers_resolved")
+    report = build_ddor(table, Period(date(2015, 2, 1), date(2015, 2, 7)), lambda *_: {})
+    for fmt in ("html", "pdf"):
+        write_report(report, fmt, tmp_path / f"lib.{fmt}")
+    assert "<svg" in (tmp_path / "lib.html").read_text()
+    assert PdfReader(tmp_path / "lib.pdf").pages[0].images
+
+
+def test_a_report_waits_for_a_catalogue_another_process_is_writing(built_store: Store, tmp_path: Path) -> None:
+    """DuckDB lets one process write the catalogue or many read it: a report started while a build commits
+    waits its turn instead of failing (the build's side holds it for one short transaction)."""
+    writer = duckdb.connect(str(built_store.catalog_path))  # as ``publish_build`` does
+    try:
+        args = ["sanctuary-atlas", "ddor", *WEEK, "--format", "json", "--out", str(tmp_path / "w.json")]
+        proc = subprocess.Popen([*args, "--store", str(built_store.root)], stderr=subprocess.PIPE, text=True)
+        time.sleep(2.0)
+        assert proc.poll() is None, "the report waited for the catalogue"
+    finally:
+        writer.close()
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert json.loads((tmp_path / "w.json").read_text())["section_i_most_detainers"]

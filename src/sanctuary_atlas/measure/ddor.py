@@ -34,10 +34,11 @@ LATE_WINDOW = timedelta(days=30)
 
 def period_bounds(period: Period) -> dict[str, date]:
     """The bounds row for a closed period."""
-    if not isinstance(period.start, date) or not isinstance(period.end, date):
+    start, end = period.start, period.end
+    if not isinstance(start, date) or not isinstance(end, date):
         raise ValueError("the DDOR needs a closed period (--from and --to)")
-    late = max(period.start, period.end - LATE_WINDOW)
-    return {"period_start": period.start, "period_end": period.end, "late_start": late}
+    late = end - LATE_WINDOW if end - start > LATE_WINDOW else start  # never before date.min
+    return {"period_start": start, "period_end": end, "late_start": late}
 
 
 LOCAL_AUTHORITIES = ("county_sheriff_or_jail", "city_police_or_jail", "regional_jail", "tribal")
@@ -85,9 +86,7 @@ def assemble_ddor(
 ) -> DDOR:
     """The four sections for a closed period from the query results. ``counties`` (FIPS, name, state)
     serves the same-name check; without it the gazetteer is loaded."""
-    if not isinstance(period.end, date) or not isinstance(period.start, date):
-        raise ValueError("the DDOR needs a closed period (--from and --to)")
-    end = period.end
+    end = period_bounds(period)["period_end"]
     report = DDOR(period, generated_from or {}, min_cell)
     k = min_cell
     # Every row is suppressed once, as a whole (complements included), and sections I and II both show that

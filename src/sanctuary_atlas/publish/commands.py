@@ -45,10 +45,10 @@ def ddor_command(
         raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if min_cell < 2:
         raise fail("reports always suppress small cells: --min-cell must be 2 or more")
-    period = Period(_day(date_from, "--from"), _day(date_to, "--to"))
-    assert period.start and period.end
-    if period.end < period.start:
-        raise fail(f"--to {period.end} is before --from {period.start}")
+    start, end = _day(date_from, "--from"), _day(date_to, "--to")
+    if end < start:
+        raise fail(f"--to {end} is before --from {start}")
+    period = Period(start, end)
     with ExitStack() as stack:
         # The renderers start in child processes now, on the other core, while the queries run (``workers``).
         charts = stack.enter_context(ChartRenderer()) if fmt in ("html", "pdf") else None
@@ -63,13 +63,12 @@ def ddor_command(
 
 
 def _report(period: Period, top: int, min_cell: int, store: Path | None) -> DDOR:
-    assert period.start and period.end
     target = open_store(store)
     releases = target.release_ids() if target.exists() else []
     if not releases:
         raise fail(f"the store at {target.root} holds no releases; run `sanctuary-atlas ingest FILE` first")
     build_id = target.fresh_build("the DDOR").get("build_id")
-    con = target.connect()
+    con = target.connect(build_id)  # the build just found fresh, even if another is published meanwhile
     book = policy_book(target.builds_dir / build_id)
     report = assemble_ddor(
         ddor_results(target, con, period),

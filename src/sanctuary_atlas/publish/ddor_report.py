@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sanctuary_atlas.measure.ddor import DDOR
 from sanctuary_atlas.measure.vocabulary import bucket_names, buckets
-from sanctuary_atlas.publish.charts import ChartRenderer, outcome_bars, png_markup
+from sanctuary_atlas.publish.charts import ChartRenderer, png_markup
 from sanctuary_atlas.publish.printer import PdfPrinter
 
 FORMATS = ("html", "pdf", "csv", "json")
@@ -46,8 +48,8 @@ CHART_TITLE = "Outcomes of detainers issued in the period"
 PRINT_LIMITS = {"section_ii_declines": 30, "section_iii_limiting_policies": 60}
 
 
-def render_html(report: DDOR, for_print: bool = False, chart: str | None = None) -> str:
-    """The report as HTML; ``chart`` is the markup for section I's chart (drawn here when not given)."""
+def render_html(report: DDOR, chart: str, for_print: bool = False) -> str:
+    """The report as HTML; ``chart`` is the markup for section I's chart (SVG, or an ``<img>`` for print)."""
     env = Environment(loader=PackageLoader("sanctuary_atlas.publish"), autoescape=select_autoescape())
     template = env.get_template("ddor.html.j2")
     data = report.as_json()
@@ -56,9 +58,6 @@ def render_html(report: DDOR, for_print: bool = False, chart: str | None = None)
         for key, limit in PRINT_LIMITS.items():
             omitted[key] = max(0, len(data[key]) - limit)
             data[key] = data[key][:limit]
-    if chart is None:
-        svg = outcome_bars(report.section_i, "authority_name", CHART_TITLE, fmt="svg")
-        chart = svg if isinstance(svg, str) else ""
     return template.render(r=data, buckets=buckets(), n=_n, pct=_pct, policy=_policy, chart_i=chart, omitted=omitted)
 
 
@@ -109,20 +108,31 @@ def render_csv(report: DDOR) -> str:
 def write_report(
     report: DDOR, fmt: str, out: Path, printer: PdfPrinter | None = None, charts: ChartRenderer | None = None
 ) -> None:
-    """Write one edition. Charts and the PDF go through the given workers (started early by the caller),
-    or are drawn in this process."""
-    if fmt == "json":
-        out.write_text(json.dumps(report.as_json(), indent=2, default=str), encoding="utf-8")
-    elif fmt == "csv":
-        out.write_text(render_csv(report), encoding="utf-8")
-    elif fmt in ("html", "pdf"):
-        draw = charts.outcome_bars if charts else outcome_bars
-        chart = draw(report.section_i, "authority_name", CHART_TITLE, "png" if fmt == "pdf" else "svg")
-        if fmt == "html":
-            out.write_text(render_html(report, chart=str(chart)), encoding="utf-8")
-            return
-        html = render_html(report, for_print=True, chart=png_markup(bytes(chart), CHART_TITLE))
-        with printer or PdfPrinter() as p:
-            p.print(html, out)
-    else:
+    """Write one edition, whole or not at all. Charts and the PDF go through the given workers (started
+    early by the caller), or through new ones."""
+    if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if fmt == "json":
+        _replace(out, json.dumps(report.as_json(), indent=2, default=str))
+        return
+    if fmt == "csv":
+        _replace(out, render_csv(report))
+        return
+    with ExitStack() as stack:
+        drawer = charts or stack.enter_context(ChartRenderer())
+        chart = drawer.outcome_bars(report.section_i, "authority_name", CHART_TITLE, "png" if fmt == "pdf" else "svg")
+        if fmt == "html":
+            _replace(out, render_html(report, chart=str(chart)))
+            return
+        html = render_html(report, chart=png_markup(bytes(chart), CHART_TITLE), for_print=True)
+        (printer or stack.enter_context(PdfPrinter())).print(html, out)
+
+
+def _replace(out: Path, text: str) -> None:
+    """Write beside the target, then rename: a failed write never leaves half a report, nor loses the last."""
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
