@@ -136,6 +136,10 @@ def test_every_format_renders(built_store: Store, tmp_path: Path) -> None:
     pdf = PdfReader(tmp_path / "ddor.pdf")
     assert len(pdf.pages) >= 2
     assert pdf.pages[0].images, "section I's chart (drawn by the chart worker) is on the first page"
+    # Accessible: tagged (a structure tree for screen readers), with its language and title (PDF/UA-1).
+    catalog = pdf.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in catalog and catalog["/Lang"] == "en"
+    assert pdf.metadata is not None and "2015-02-01 to 2015-02-07" in str(pdf.metadata.title)
     text = " ".join(page.extract_text() for page in pdf.pages)
     assert "Declines per jurisdiction" in text and "Maricopa County" in text
 
