@@ -67,6 +67,9 @@ def test_sections_and_tables_render(browser: Browser, report: Path) -> None:
         counts += table.locator("td").all_inner_texts()
     assert "<5" in counts
     assert not [c for c in counts if c.strip() in {"1", "2", "3", "4"}]
+    # Screen readers: every table says what it holds, and every header cell what it heads.
+    assert page.locator("table").count() == page.locator("table > caption").count() == 4
+    assert page.locator("th").count() == page.locator("th[scope=col]").count()
     assert problems == []
     page.close()
 
