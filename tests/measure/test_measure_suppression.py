@@ -20,7 +20,8 @@ def _row(counts: list[int]) -> dict:
     den = row["denominator"]
     row["decline_rate"] = row["declined"] / den if den else None
     row["honor_rate"] = row["honored"] / den if den else None
-    row["unknown_share"] = row["unknown"] / (row["issued"] - row["superseded"]) if row["issued"] else None
+    settled = row["issued"] - row["superseded"]
+    row["unknown_share"] = row["unknown"] / settled if settled else None
     return row
 
 
@@ -99,3 +100,57 @@ def test_small_denominator_is_not_left_alone() -> None:
     assert out["denominator"] == "<5"
     assert out["unknown"] == COMPLEMENTARY or out["issued"] == COMPLEMENTARY
     assert out["unknown_share"] is None
+
+
+def _lp_range(out: dict, original: dict, k: int, target: str) -> tuple[float, float]:
+    """An independent attacker: the least and greatest value of ``target`` consistent with every published
+    cell, the row's sums, "<k" meaning 1..k-1 and "suppressed" meaning at least k (a linear programme)."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    cells = [*NAMES, "issued", "denominator"]
+    index = {c: i for i, c in enumerate(cells)}
+    bounds_ = []
+    for c in cells:
+        if out[c] == f"<{k}":
+            bounds_.append((1, k - 1))
+        elif out[c] == COMPLEMENTARY:
+            bounds_.append((k, None))
+        else:
+            bounds_.append((out[c], out[c]))
+    rows = []
+    for total, parts in (("issued", NAMES), ("denominator", IN_DEN), ("issued", [*OUT_DEN, "denominator"])):
+        row = np.zeros(len(cells))
+        row[index[total]] = -1
+        for p in parts:
+            row[index[p]] += 1
+        rows.append(row)
+    objective = np.zeros(len(cells))
+    objective[index[target]] = 1
+    low = linprog(objective, A_eq=np.array(rows), b_eq=np.zeros(len(rows)), bounds=bounds_)
+    high = linprog(-objective, A_eq=np.array(rows), b_eq=np.zeros(len(rows)), bounds=bounds_)
+    assert low.status == 0 and high.status == 0, (out, original)
+    return low.fun, -high.fun
+
+
+@settings(max_examples=300, deadline=None)
+@given(counts, st.integers(3, 11))  # with k = 2, "<2" can only mean 1: the label itself is exact
+def test_no_small_cell_can_be_worked_out_from_the_published_row(cells: list[int], k: int) -> None:
+    """Two hidden cells in a sum are not enough when the sum is small: "<5" + "<5" = 2 gives both away.
+    For every cell shown as "<k", the published row must leave at least two whole values possible."""
+    original = _row(cells)
+    out = suppress_rows([original], k)[0]
+    for name in [*NAMES, "denominator"]:
+        if out[name] == f"<{k}" and original["issued"] >= k:
+            low, high = _lp_range(out, original, k, name)
+            assert high - low >= 1 - 1e-9, (name, low, high, out, original)
+
+
+def test_two_small_cells_summing_to_two_are_protected() -> None:
+    # Nevada, FY2015: not picked up 1 and transferred 1 beside 187 honoured and 240 declined; the
+    # denominator 459 left exactly 2 for the two "<5" cells.
+    row = _row([187, 240, 0, 1, 1, 0, 30, 0, 630])
+    out = suppress_rows([row], 5)[0]
+    assert out["not_picked_up"] == out["transferred"] == "<5"
+    low, high = _lp_range(out, row, 5, "not_picked_up")
+    assert high - low >= 1

@@ -24,7 +24,16 @@ from sanctuary_atlas.measure.vocabulary import bucket_names
 
 # Rows of each named query of ``ddor_queries``, as plain dicts.
 Results = dict[str, list[dict[str, Any]]]
-QUERY_NAMES = ("period", "cumulative", "non_local", "totals", "confidence", "busy_days", "low_confidence")
+QUERY_NAMES = (
+    "period",
+    "cumulative",
+    "non_local",
+    "national",
+    "totals",
+    "confidence",
+    "busy_days",
+    "low_confidence",
+)
 
 # The queries read their period from this one-row table (columns: the keys of ``period_bounds``).
 BOUNDS_TABLE = "sanctuary_atlas_ddor_bounds"
@@ -172,12 +181,17 @@ def _fidelity(results: Results, report: DDOR, counties: list[tuple[str, str, str
             }
         )
 
+    # National counts are shown as the national row of ``outcomes`` shows them, suppressed the same way:
+    # a count published here but hidden there (or the reverse) would let one output undo the other's hiding.
+    national = (suppress_rows(results["national"], report.min_cell) or [{}])[0]
     if totals["transferred"]:
+        shown = national.get("transferred")
+        count = f"{shown:,}" if isinstance(shown, int) else f"Some (count {shown})" if shown else "Some"
         flags.append(
             {
                 "flag": "transfers_not_declines",
-                "detail": f"{_n(totals['transferred'], report.min_cell)} detainers ended in transfer to other "
-                "custody; they are counted as transferred, never as declines",
+                "detail": f"{count} detainers ended in transfer to other custody; they are counted as "
+                "transferred, never as declines",
             }
         )
     low = results["low_confidence"]
@@ -186,8 +200,8 @@ def _fidelity(results: Results, report: DDOR, counties: list[tuple[str, str, str
             {
                 "flag": "low_confidence_resolution",
                 "detail": "facilities whose authority or county is uncertain; their detainers are left out of "
-                "the per-jurisdiction sections",
-                "facilities": _suppress_list(low, report.min_cell),
+                f"the per-jurisdiction sections (facilities with fewer than {report.min_cell} are not named)",
+                "facilities": _named_if_not_small(low, report.min_cell),
             }
         )
     flags.append(
@@ -197,11 +211,10 @@ def _fidelity(results: Results, report: DDOR, counties: list[tuple[str, str, str
             "the decline itself, so no detainer issued before the period is counted in it",
         }
     )
-    issued = totals["issued"]
     return {
-        "detainers_issued": _n(issued, report.min_cell),
-        "unknown_outcome": _n(totals["unknown"], report.min_cell),
-        "unknown_share": totals["unknown"] / issued if issued else None,
+        "detainers_issued": national.get("issued", 0),
+        "unknown_outcome": national.get("unknown", 0),
+        "unknown_share": national.get("unknown_share"),
         "without_county": _n(totals["no_county"], report.min_cell),
         # The parts sum to detainers_issued, so one hidden part would be given away: complements apply.
         "resolution_confidence": suppress_parts(confidence, report.min_cell),
@@ -221,9 +234,10 @@ def suppress_parts(parts: dict[str, int], k: int) -> dict[str, int | str]:
     return {name: (f"<{k}" if name in primary else COMPLEMENTARY) if name in hidden else v for name, v in parts.items()}
 
 
-def _suppress_list(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
-    shown = suppress_parts({str(i): r["issued"] for i, r in enumerate(rows)}, k)
-    return [{**r, "issued": shown[str(i)]} for i, r in enumerate(rows)]
+def _named_if_not_small(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
+    """Facilities with at least k detainers, by name and count. Smaller ones are not listed: their counts
+    are the difference between the published confidence totals and this list, and a name would pin them."""
+    return [row for row in rows if row["issued"] >= k]
 
 
 def _n(value: int, k: int) -> int | str:

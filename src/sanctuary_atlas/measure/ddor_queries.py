@@ -35,6 +35,8 @@ def ddor_queries(t: ibis.Table, bounds: ibis.Table) -> dict[str, ibis.Table]:
         # State and federal custody is no local decision: totals by type only. Unresolved facilities (no
         # authority type) are in neither; section IV counts them.
         "non_local": outcomes(t.filter(~is_local), ["authority_type"], period),
+        # Every detainer of the period in one row, as ``outcomes`` with no group keys publishes it.
+        "national": outcomes(t, [], period),
     }
 
     b = with_buckets(t)

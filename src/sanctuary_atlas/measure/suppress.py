@@ -7,6 +7,12 @@ in-denominator buckets sum to ``denominator``; so superseded + unknown = issued 
 constraint with exactly one hidden cell gives that cell away, so another cell of it is hidden too (the
 smallest non-zero one), until no constraint has exactly one. Rates are hidden whenever a count they are
 computed from is hidden, since rate x denominator would reveal the count.
+
+Two hidden cells are not always enough. A reader who knows this method knows that "<k" means 1..k-1 and
+"suppressed" means at least k (complements are never small cells), and can bound every hidden cell from the
+published totals: two "<5" cells that must sum to 2 are both 1. So the hidden set then grows until bound
+propagation over all the row's equations leaves every small cell with at least two possible values
+(``_exposed``); the property test in tests/measure/test_measure_suppression.py runs the same attack.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ def _suppress_row(row: dict[str, Any], k: int) -> dict[str, Any]:
     else:
         hidden = {name for name in [*names, "denominator"] if 0 < values[name] < k}
         primary = set(hidden)
-        _complement(hidden, values, [[*in_den, "denominator"], [*out_den, "denominator", "issued"], [*names, "issued"]])
+        equations = [[*in_den, "denominator"], [*out_den, "denominator", "issued"], [*names, "issued"]]
+        _protect(hidden, primary, values, equations, k)
     out = dict(row)
     for name in hidden:
         out[name] = f"<{k}" if name in primary else COMPLEMENTARY
@@ -76,3 +83,79 @@ def _complement(hidden: set[str], values: dict[str, int], equations: list[list[s
             rank = {c: (c in TOTALS, c in HEADLINE, values[c]) for c in candidates}
             hidden.add(min(candidates, key=rank.__getitem__))
             changed = True
+
+
+# Each equation above as (total, parts): total = sum(parts).
+def _as_sums(equations: list[list[str]]) -> list[tuple[str, list[str]]]:
+    out = []
+    for cells in equations:
+        totals = [c for c in cells if c in TOTALS]
+        if totals == ["denominator", "issued"]:  # superseded + unknown + denominator = issued
+            out.append(("issued", [c for c in cells if c != "issued"]))
+        else:
+            out.append((totals[0], [c for c in cells if c != totals[0]]))
+    return out
+
+
+def bounds(
+    hidden: set[str], primary: set[str], values: dict[str, int], equations: list[list[str]], k: int
+) -> dict[str, tuple[float, float]]:
+    """What a reader can know of each cell: published ones exactly, "<k" ones in 1..k-1, complements at
+    least k, then narrowed through every published sum until nothing changes."""
+    inf = float("inf")
+    bound: dict[str, tuple[float, float]] = {}
+    for name, value in values.items():
+        if name not in hidden:
+            bound[name] = (value, value)
+        elif name in primary:
+            bound[name] = (1, k - 1)
+        else:
+            bound[name] = (k, inf)
+    sums = _as_sums(equations)
+    for _ in range(20):
+        changed = False
+        for total, parts in sums:
+            lo_t, hi_t = bound[total]
+            lo_p = sum(bound[p][0] for p in parts)
+            hi_p = sum(bound[p][1] for p in parts)
+            new_t = (max(lo_t, lo_p), min(hi_t, hi_p))
+            if new_t != bound[total]:
+                bound[total], changed = new_t, True
+            for p in parts:
+                lo_o = lo_p - bound[p][0]
+                hi_o = hi_p - bound[p][1]
+                new_p = (max(bound[p][0], bound[total][0] - hi_o), min(bound[p][1], bound[total][1] - lo_o))
+                if new_p != bound[p]:
+                    bound[p], changed = new_p, True
+        if not changed:
+            break
+    return bound
+
+
+def _exposed(
+    hidden: set[str], primary: set[str], values: dict[str, int], equations: list[list[str]], k: int
+) -> list[str]:
+    """Small cells whose exact value a reader can work out from the published cells and sums. With k = 2,
+    "<2" itself says 1: there is nothing more to protect."""
+    if k <= 2:
+        return []
+    known = bounds(hidden, primary, values, equations, k)
+    return sorted(name for name in primary if known[name][0] >= known[name][1])
+
+
+def _protect(hidden: set[str], primary: set[str], values: dict[str, int], equations: list[list[str]], k: int) -> None:
+    """Complement the equations, then hide further cells, smallest sensible first, until no small cell can
+    be worked out exactly (each added cell may leave another equation with one hidden cell: complement again)."""
+    while True:
+        _complement(hidden, values, equations)
+        exposed = _exposed(hidden, primary, values, equations, k)
+        if not exposed:
+            return
+        cells = {c for eq in equations if exposed[0] in eq for c in eq}
+        candidates = [c for c in cells if c not in hidden and values[c] > 0]
+        if not candidates:
+            candidates = [c for c in values if c not in hidden and values[c] > 0]
+        if not candidates:
+            return  # every non-zero cell is hidden already
+        rank = {c: (c in TOTALS, c in HEADLINE, values[c]) for c in candidates}
+        hidden.add(min(candidates, key=rank.__getitem__))
