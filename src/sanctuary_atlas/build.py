@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import duckdb
 import pyarrow as pa
 
 from sanctuary_atlas.law.designations import load_designations
@@ -50,6 +51,7 @@ class BuildSummary:
     facilities: int
     detainers_with_county: int
     by_confidence: dict[str, int]
+    cross_release_duplicates: int = 0
 
     def as_json(self) -> dict:
         share = self.detainers_with_county / self.detainers if self.detainers else None
@@ -90,11 +92,15 @@ def _build_locked(store: Store) -> BuildSummary:
                       ORDER BY n.detainers DESC)
                 TO {sql_path(staging / "facilities_resolved.parquet")} (FORMAT parquet)"""
         )
-        keep = ", ".join(f"d.{c}" for c in MEASURE_COLUMNS)
+        cross_release = _flag_cross_release_duplicates(con)
+        keep = ", ".join(f"d.{c}" for c in MEASURE_COLUMNS if c != "is_duplicate")
         con.execute(
-            f"""COPY (SELECT {keep}, f.county_fips, f.county_name, f.authority_type, f.authority_name,
+            f"""COPY (SELECT {keep}, d.is_duplicate OR x.release_id IS NOT NULL AS is_duplicate,
+                             x.duplicate_of_release,
+                             f.county_fips, f.county_name, f.authority_type, f.authority_name,
                              f.authority_fips, f.confidence, f.evidence, a.ice_area
                       FROM detainers d
+                      LEFT JOIN cross_release_duplicates x USING (release_id, source_sheet_index, source_row)
                       LEFT JOIN facilities f ON {_on("d", "f")}
                       LEFT JOIN county_areas a ON a.county_fips = f.county_fips)
                 TO {sql_path(staging / "detainers_resolved.parquet")} (FORMAT parquet, COMPRESSION zstd)"""
@@ -114,7 +120,7 @@ def _build_locked(store: Store) -> BuildSummary:
         save_designations(load_designations(registry(), gaz), staging / "designations.json")
         GeoNames.from_gazetteer(gaz).save(staging / "geo.json")
         releases = store.release_ids()
-        summary = BuildSummary(build_id, releases, total, n_fac, with_county, by_conf)
+        summary = BuildSummary(build_id, releases, total, n_fac, with_county, by_conf, cross_release)
         con.close()  # the catalogue cannot be written while this session has it attached
         store.publish_build(
             staging,
@@ -133,6 +139,55 @@ def _build_locked(store: Store) -> BuildSummary:
         raise
     finally:
         con.close()
+
+
+# Columns that say where a row came from, not what it records: two releases listing the same detainer
+# differ in these and agree in everything else.
+PROVENANCE_COLUMNS = {
+    "release_id", "layout", "layout_variant", "source_file", "source_sha256", "source_sheet",
+    "source_sheet_index", "source_row", "redacted_columns", "invalid_columns", "extra",
+    "duplicate_of_sheet", "duplicate_of_row", "is_duplicate", "source_duplicate_likely",
+    "original_file", "original_sheet", "original_row",
+}  # fmt: skip
+
+
+def _flag_cross_release_duplicates(con: duckdb.DuckDBPyConnection) -> int:
+    """Rows that another release already lists, flagged so each detainer counts once.
+
+    Releases overlap: the Pennsylvania file of 2008-2015 holds the same FY2015 rows as the national FY2015
+    file, field for field. Rows equal in every recorded field are matched as multisets: if the releases
+    list a row n1 >= n2 >= ... times, the first release (most rows, then release id) keeps its n1 and a
+    later one keeps only its occurrences beyond the largest count before it. Identical rows within one
+    release stay distinct detainers (without a person identifier nothing tells them apart). Rows already
+    flagged as duplicates at ingest take no part.
+    """
+    columns = [r[0] for r in con.execute("DESCRIBE detainers").fetchall() if r[0] not in PROVENANCE_COLUMNS]
+    content = ", ".join(f'"{c}"' for c in columns)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE cross_release_duplicates AS
+        WITH ranked AS (
+            SELECT release_id, row_number() OVER (ORDER BY count(*) DESC, release_id) AS release_rank
+            FROM detainers GROUP BY release_id
+        ), keyed AS (
+            SELECT d.release_id, d.source_sheet_index, d.source_row, r.release_rank,
+                   md5(CAST(struct_pack({content}) AS VARCHAR)) AS content_key
+            FROM detainers d JOIN ranked r USING (release_id)
+            WHERE NOT d.is_duplicate
+        ), occurrences AS (
+            SELECT *, row_number() OVER (PARTITION BY release_id, content_key
+                                         ORDER BY source_sheet_index, source_row) AS occurrence
+            FROM keyed
+        ), per_release AS (
+            SELECT content_key, release_id, release_rank, count(*) AS n FROM keyed GROUP BY ALL
+        )
+        SELECT o.release_id, o.source_sheet_index, o.source_row,
+               arg_max(p.release_id, p.n) AS duplicate_of_release
+        FROM occurrences o
+        JOIN per_release p ON p.content_key = o.content_key AND p.release_rank < o.release_rank
+        GROUP BY o.release_id, o.source_sheet_index, o.source_row, o.occurrence
+        HAVING o.occurrence <= max(p.n)"""
+    )
+    return con.execute("SELECT count(*) FROM cross_release_duplicates").fetchone()[0]
 
 
 def _on(left: str, right: str) -> str:

@@ -152,6 +152,9 @@ def test_bad_arguments(built_store: Store, tmp_path: Path) -> None:
         ([*WEEK, *store, "--min-cell", "0"], "always suppress"),
         ([*WEEK, "--store", str(built_store.root), "--out", str(out), "--format", "docx"], "--format must be"),
         (["--from", "Feb 1", "--to", "2015-02-07", *store], "is not a date"),
+        ([*WEEK, *store, "--top", "0"], "--top must be 1 or more"),
+        ([*WEEK, "--store", str(built_store.root), "--out", str(out), "--format", "pdf"], "says json but --format"),
+        ([*WEEK, "--store", str(built_store.root), "--out", str(tmp_path / "x.txt")], "give --format"),
     ]
     for args, message in cases:
         done = subprocess.run(["sanctuary-atlas", "ddor", *args], capture_output=True, text=True, timeout=120)

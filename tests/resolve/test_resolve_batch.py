@@ -141,6 +141,7 @@ def test_cli_resolve_and_errors(tmp_path: Path) -> None:
 def test_cli_resolve_report_on_raw_files() -> None:
     res = CliRunner().invoke(app, ["resolve-report", "--input", str(PA), "--top", "3"])
     assert res.exit_code == 0, res.output
-    assert "resolved to a county" in res.output and "federal_bop" in res.output
+    assert "resolved to a county" in res.output and "distinct facilities resolved" in res.output
+    assert "federal_bop" in res.output
     res = CliRunner().invoke(app, ["resolve-report", "--input", str(FY2015), "--json", "--top", "1"])
     assert res.exit_code == 0 and '"coverage_county"' in res.output

@@ -45,6 +45,7 @@ def build_command(
         f"{summary.facilities:,} distinct facilities; {summary.detainers_with_county:,} "
         f"({share:.1%}) resolved to a county; by confidence: "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(summary.by_confidence.items()))
+        + f"; {summary.cross_release_duplicates:,} rows already listed by another release counted once"
     )
 
 

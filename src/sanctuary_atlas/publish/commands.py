@@ -35,14 +35,25 @@ def ddor_command(
     date_from: Annotated[str, typer.Option("--from", help="First prepare date of the period (YYYY-MM-DD).")],
     date_to: Annotated[str, typer.Option("--to", help="Last prepare date, inclusive.")],
     out: Annotated[Path, typer.Option("--out", help="File to write.")],
-    fmt: Annotated[str, typer.Option("--format", help="html, pdf, csv or json.")] = "html",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="html, pdf, csv or json (default: from --out's extension).")
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="Jurisdictions in section I.")] = 25,
     min_cell: Annotated[int, typer.Option("--min-cell", help="Suppression threshold k (at least 2).")] = 5,
     store: StoreOption = None,
 ) -> None:
     """Rebuild the DDOR for a period: aggregates per jurisdiction, denominators, policy, fidelity flags."""
+    suffix = out.suffix.lower().lstrip(".")
+    if fmt is None:
+        if suffix not in FORMATS:
+            raise fail(f"--out {out.name!r}: give --format ({', '.join(FORMATS)}) or a file name ending in one")
+        fmt = suffix
     if fmt not in FORMATS:
         raise fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if suffix in FORMATS and suffix != fmt:
+        raise fail(f"--out {out.name!r} says {suffix} but --format says {fmt}: name the file .{fmt}")
+    if top < 1:
+        raise fail(f"--top must be 1 or more, not {top}")
     if min_cell < 2:
         raise fail("reports always suppress small cells: --min-cell must be 2 or more")
     start, end = _day(date_from, "--from"), _day(date_to, "--to")

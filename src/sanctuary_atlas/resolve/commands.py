@@ -106,8 +106,8 @@ def register(app: typer.Typer) -> None:
             return
         typer.echo(
             f"detainers {rep['detainers']:,}; naming a facility {rep['detainers_naming_a_facility']:,}; "
-            f"resolved to a county {rep['coverage_county']:.2%} "
-            f"({rep['distinct_resolved_to_county']:,} of {rep['distinct_facilities']:,} distinct facilities)"
+            f"{rep['coverage_county']:.2%} of those at a facility resolved to a county; distinct facilities "
+            f"resolved {rep['distinct_resolved_to_county']:,} of {rep['distinct_facilities']:,}"
         )
         for title, key in (("confidence", "by_confidence"), ("authority type", "by_authority_type")):
             typer.echo(f"by {title}:")
