@@ -1,7 +1,7 @@
 """Small-cell suppression with complementary suppression, for every published table.
 
 A count between 1 and k-1 is shown as "<k" (primary suppression); a cell hidden only so that a total
-cannot reveal a small one is shown as "suppressed", since it may be any size and "<k" would be false.
+cannot reveal a small one is shown as "suppressed" ("<k" would be false of it: a complement is never small).
 Published totals are linear constraints on the bucket cells: all buckets sum to ``issued``; the
 in-denominator buckets sum to ``denominator``; so superseded + unknown = issued - denominator. A
 constraint with exactly one hidden cell gives that cell away, so another cell of it is hidden too (the
