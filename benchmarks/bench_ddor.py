@@ -7,7 +7,7 @@ Every run is a new process, timed from launch to exit (imports, store, queries, 
 cases, interleaved run by run so that the machine's drift falls on both alike:
 
 - ``cached``: the store as ``build`` leaves it, with the report's SQL compiled (``measure/compiled.py``);
-- ``compile``: the cached SQL deleted before each run, so the report imports Ibis and compiles its seven
+- ``compile``: the cached SQL deleted before each run, so the report imports Ibis and compiles its
   queries, as every report did before the cache. The ratio compile / cached is the cache's gain.
 
 Weeks are drawn from both national and Pennsylvania data (``--weeks`` to choose others). The output is a

@@ -1,7 +1,7 @@
 """The DDOR's queries compiled to DuckDB SQL once, kept in the store, and run without loading Ibis.
 
 A fresh ``ddor`` process spends most of its time before the first row is read: importing Ibis (about half a
-second) and compiling seven queries (about 60 ms each). The queries are the same for every period (it is
+second) and compiling eight queries (about 60 ms each). The queries are the same for every period (it is
 read from a bounds table, see ``ddor_queries``), so their SQL is compiled once, by ``build`` or by the first
 report, and kept under ``<store>/cache/``. The cache is keyed on everything that determines the SQL: the
 Ibis, sqlglot and DuckDB versions, the source and rules of the measure package, and the columns of the tables the

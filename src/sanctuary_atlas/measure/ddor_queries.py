@@ -2,7 +2,7 @@
 
 The period is not a literal in the queries: it is read from a one-row table (``BOUNDS_TABLE``) that the
 caller fills before running them. The compiled SQL is then the same for every period, which is what lets
-``compiled`` keep it instead of compiling seven queries for every report.
+``compiled`` keep it instead of compiling eight queries for every report.
 """
 
 from __future__ import annotations
