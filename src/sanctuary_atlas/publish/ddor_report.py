@@ -92,7 +92,21 @@ def render_csv(report: DDOR) -> str:
         writer.writerow({**row, "section": "II", "policy": _policy(row.get("policy"))})
     for row in report.section_iii:
         writer.writerow({**row, "section": "III", "authority_name": row["name"], "source": "; ".join(row["sources"])})
-    for flag in report.section_iv.get("flags", []):
+    # Section IV's counts too, so the CSV holds every number the HTML and JSON show.
+    iv = report.section_iv
+    writer.writerow(
+        {
+            "section": "IV",
+            "basis": "period_totals",
+            "issued": iv.get("detainers_issued"),
+            "unknown": iv.get("unknown_outcome"),
+            "detail": f"at facilities not resolved to a county: {iv.get('without_county')}; resolution confidence: "
+            + ", ".join(f"{k} {v}" for k, v in iv.get("resolution_confidence", {}).items()),
+        }
+    )
+    for row in report.non_local:
+        writer.writerow({**row, "section": "IV", "basis": "state_and_federal_custody"})
+    for flag in iv.get("flags", []):
         writer.writerow(
             {
                 "section": "IV",
