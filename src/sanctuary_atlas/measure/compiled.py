@@ -46,13 +46,11 @@ def ddor_results(store: Store, con: duckdb.DuckDBPyConnection, period: Period) -
 
 
 def warm(store: Store) -> None:
-    """Compile and keep the queries for the store's current build (``build`` calls it, under its lock)."""
+    """Compile and keep the queries for the store's current build (``build`` calls it, under its lock) by
+    running them once for a period with no data: the SQL does not depend on the period."""
     con = store.connect()
     try:
-        _set_bounds(con, Period(date(2000, 1, 1), date(2000, 1, 7)))  # any period: the SQL does not depend on it
-        key = _fingerprint(con)
-        if _load(store, key) is None:
-            _save(store, key, _compile(con))
+        ddor_results(store, con, Period(date(1900, 1, 1), date(1900, 1, 7)))
     finally:
         con.close()
 
