@@ -42,8 +42,8 @@ def _suppress_row(row: dict[str, Any], k: int) -> dict[str, Any]:
     else:
         hidden = {name for name in [*names, "denominator"] if 0 < values[name] < k}
         primary = set(hidden)
-        equations = [[*in_den, "denominator"], [*out_den, "denominator", "issued"], [*names, "issued"]]
-        _protect(hidden, primary, values, equations, k)
+        sums = [("denominator", in_den), ("issued", [*out_den, "denominator"]), ("issued", names)]
+        _protect(hidden, primary, values, sums, k)
     out = dict(row)
     for name in hidden:
         out[name] = f"<{k}" if name in primary else COMPLEMENTARY
@@ -60,9 +60,20 @@ RATE_INPUTS = {
     "unknown_share": ("unknown", "issued", "superseded"),
 }
 TOTALS = ("denominator", "issued")
+# A published relation: total = sum(parts). Each is also an equation over the cells [total, *parts].
+Sum = tuple[str, list[str]]
 
 
-def _complement(hidden: set[str], values: dict[str, int], equations: list[list[str]]) -> None:
+def _cells(relation: Sum) -> list[str]:
+    return [relation[0], *relation[1]]
+
+
+def _pick(candidates: list[str], values: dict[str, int]) -> str:
+    """The cell to hide next: ordinary buckets before the headline ones, totals last, smallest first."""
+    return min(candidates, key=lambda c: (c in TOTALS, c in HEADLINE, values[c]))
+
+
+def _complement(hidden: set[str], values: dict[str, int], sums: list[Sum]) -> None:
     """Hide more cells until no equation (a set of cells whose signed sum is zero) has exactly one hidden.
 
     Totals are cells of their equations too: issued = all buckets, denominator = the in-denominator
@@ -74,31 +85,18 @@ def _complement(hidden: set[str], values: dict[str, int], equations: list[list[s
     changed = True
     while changed:
         changed = False
-        for cells in equations:
+        for cells in map(_cells, sums):
             if sum(1 for c in cells if c in hidden) != 1:
                 continue
             candidates = [c for c in cells if c not in hidden and values[c] > 0]
             if not candidates:
                 continue  # every other cell is zero: the hidden one is zero too, and "<k" never says 0
-            rank = {c: (c in TOTALS, c in HEADLINE, values[c]) for c in candidates}
-            hidden.add(min(candidates, key=rank.__getitem__))
+            hidden.add(_pick(candidates, values))
             changed = True
 
 
-# Each equation above as (total, parts): total = sum(parts).
-def _as_sums(equations: list[list[str]]) -> list[tuple[str, list[str]]]:
-    out = []
-    for cells in equations:
-        totals = [c for c in cells if c in TOTALS]
-        if totals == ["denominator", "issued"]:  # superseded + unknown + denominator = issued
-            out.append(("issued", [c for c in cells if c != "issued"]))
-        else:
-            out.append((totals[0], [c for c in cells if c != totals[0]]))
-    return out
-
-
 def bounds(
-    hidden: set[str], primary: set[str], values: dict[str, int], equations: list[list[str]], k: int
+    hidden: set[str], primary: set[str], values: dict[str, int], sums: list[Sum], k: int
 ) -> dict[str, tuple[float, float]]:
     """What a reader can know of each cell: published ones exactly, "<k" ones in 1..k-1, complements at
     least k, then narrowed through every published sum until nothing changes."""
@@ -111,7 +109,6 @@ def bounds(
             bound[name] = (1, k - 1)
         else:
             bound[name] = (k, inf)
-    sums = _as_sums(equations)
     for _ in range(20):
         changed = False
         for total, parts in sums:
@@ -132,30 +129,27 @@ def bounds(
     return bound
 
 
-def _exposed(
-    hidden: set[str], primary: set[str], values: dict[str, int], equations: list[list[str]], k: int
-) -> list[str]:
+def _exposed(hidden: set[str], primary: set[str], values: dict[str, int], sums: list[Sum], k: int) -> list[str]:
     """Small cells whose exact value a reader can work out from the published cells and sums. With k = 2,
     "<2" itself says 1: there is nothing more to protect."""
     if k <= 2:
         return []
-    known = bounds(hidden, primary, values, equations, k)
+    known = bounds(hidden, primary, values, sums, k)
     return sorted(name for name in primary if known[name][0] >= known[name][1])
 
 
-def _protect(hidden: set[str], primary: set[str], values: dict[str, int], equations: list[list[str]], k: int) -> None:
+def _protect(hidden: set[str], primary: set[str], values: dict[str, int], sums: list[Sum], k: int) -> None:
     """Complement the equations, then hide further cells, smallest sensible first, until no small cell can
     be worked out exactly (each added cell may leave another equation with one hidden cell: complement again)."""
     while True:
-        _complement(hidden, values, equations)
-        exposed = _exposed(hidden, primary, values, equations, k)
+        _complement(hidden, values, sums)
+        exposed = _exposed(hidden, primary, values, sums, k)
         if not exposed:
             return
-        cells = {c for eq in equations if exposed[0] in eq for c in eq}
+        cells = {c for relation in sums if exposed[0] in _cells(relation) for c in _cells(relation)}
         candidates = [c for c in cells if c not in hidden and values[c] > 0]
         if not candidates:
             candidates = [c for c in values if c not in hidden and values[c] > 0]
         if not candidates:
             return  # every non-zero cell is hidden already
-        rank = {c: (c in TOTALS, c in HEADLINE, values[c]) for c in candidates}
-        hidden.add(min(candidates, key=rank.__getitem__))
+        hidden.add(_pick(candidates, values))
