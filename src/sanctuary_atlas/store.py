@@ -19,11 +19,11 @@ import fcntl
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -248,6 +248,8 @@ class Store:
             con.execute("BEGIN TRANSACTION")
             _insert(con, "builds", [row])
             staged.rename(target)
+            # The build before stays on disk: a report that started on it reads its files to the end.
+            newest = con.execute("SELECT build_id FROM builds ORDER BY built_at DESC LIMIT 2").fetchall()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -255,9 +257,7 @@ class Store:
             raise
         finally:
             con.close()
-        # The build before stays on disk: a report that started on it reads its files to the end.
-        with self.catalog(read_only=True) as con:
-            keep = {r[0] for r in con.execute("SELECT build_id FROM builds ORDER BY built_at DESC LIMIT 2").fetchall()}
+        keep = {r[0] for r in newest}
         for child in self.builds_dir.iterdir():
             if child.name not in keep:
                 shutil.rmtree(child, ignore_errors=True)
@@ -340,12 +340,14 @@ class Store:
         return con
 
 
+T = TypeVar("T")
+
 # How long a command waits for another process's hold on the catalogue file (DuckDB allows one process to
 # write it, or any number to read it, at a time; every hold is a single short transaction or query session).
 CATALOG_WAIT_SECONDS = 15.0
 
 
-def _wait_for_catalog(open_it: Any, root: Path) -> Any:
+def _wait_for_catalog(open_it: Callable[[], T], root: Path) -> T:
     deadline = time.monotonic() + CATALOG_WAIT_SECONDS
     while True:
         try:
