@@ -26,9 +26,14 @@ from .conftest import FY2015
 WEEK = ["--from", "2015-02-01", "--to", "2015-02-07"]
 
 
+def _args(store: Store, out: Path, fmt: str, *extra: str) -> list[str]:
+    """The command line of a one-week report."""
+    return ["sanctuary-atlas", "ddor", *WEEK, "--format", fmt, "--out", str(out), "--store", str(store.root), *extra]
+
+
 def _ddor(store: Store, out: Path, fmt: str, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["sanctuary-atlas", "ddor", *WEEK, "--format", fmt, "--out", str(out), "--store", str(store.root), *extra],
+        _args(store, out, fmt, *extra),
         capture_output=True,
         text=True,
         timeout=300,
@@ -168,7 +173,7 @@ def test_bad_arguments(built_store: Store, tmp_path: Path) -> None:
 def _ddor_alone(store: Store, out: Path, fmt: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """Run ``ddor`` as the leader of its own session; also return the command lines of any process still
     alive in that session afterwards (renderer children it left behind), read from /proc."""
-    args = ["sanctuary-atlas", "ddor", *WEEK, "--format", fmt, "--out", str(out), "--store", str(store.root)]
+    args = _args(store, out, fmt)
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     stdout, stderr = proc.communicate(timeout=300)
     left = []
@@ -215,7 +220,7 @@ def test_a_failed_write_keeps_the_previous_report(built_store: Store, tmp_path: 
         assert _ddor(built_store, out, fmt).returncode == 0
         good = out.read_bytes()
         assert len(good) > 8192
-        args = ["sanctuary-atlas", "ddor", *WEEK, "--format", fmt, "--out", str(out), "--store", str(built_store.root)]
+        args = _args(built_store, out, fmt)
         done = subprocess.run(
             args,
             capture_output=True,
@@ -243,8 +248,7 @@ def test_a_report_waits_for_a_catalogue_another_process_is_writing(built_store: 
     waits its turn instead of failing (the build's side holds it for one short transaction)."""
     writer = duckdb.connect(str(built_store.catalog_path))  # as ``publish_build`` does
     try:
-        args = ["sanctuary-atlas", "ddor", *WEEK, "--format", "json", "--out", str(tmp_path / "w.json")]
-        proc = subprocess.Popen([*args, "--store", str(built_store.root)], stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(_args(built_store, tmp_path / "w.json", "json"), stderr=subprocess.PIPE, text=True)
         time.sleep(2.0)
         assert proc.poll() is None, "the report waited for the catalogue"
     finally:
