@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -31,3 +33,19 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print one error line and return the exit to raise."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_iso_date(value: str, option: str) -> date:
+    """A date option's value, which must be exactly ``YYYY-MM-DD``; one ``error:`` line otherwise.
+
+    ``date.fromisoformat`` alone also takes ``20150201`` and ``2015-W05-1``: those are refused here.
+    """
+    if _ISO_DAY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass  # e.g. 2015-02-30: the right shape, not a day
+    raise fail(f"{option} {value!r} is not a date (use YYYY-MM-DD)")

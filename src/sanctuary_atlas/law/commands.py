@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sanctuary_atlas.cli_common import fail
+from sanctuary_atlas.cli_common import fail, parse_iso_date
 from sanctuary_atlas.paths import default_store
 
 if TYPE_CHECKING:
@@ -34,10 +34,7 @@ DeclinedOpt = Annotated[
 def _as_of(text: str | None) -> date:
     if not text:
         return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise fail(f"--as-of {text!r}: use YYYY-MM-DD") from None
+    return parse_iso_date(text, "--as-of")
 
 
 def _declined(path: Path | None) -> dict[str, int] | None:
@@ -74,6 +71,59 @@ def _json_default(value: object) -> object:
 
 def _print(data: object) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+
+
+_BREAKDOWNS = (
+    ("by_status", "legal status"),
+    ("by_circuit", "circuit"),
+    ("by_program", "program"),
+    ("by_fiscal_year", "fiscal year"),
+)
+
+
+def _circuit(value: str) -> str:
+    if not value.isdigit():
+        return f"{value} Cir."
+    n = int(value)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix} Cir."
+
+
+def _print_national_totals(totals: dict[str, dict[str, object]]) -> None:
+    """One table per funding channel: known dollars by legal status, circuit, program and fiscal year."""
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    for channel, t in totals.items():
+        title = (
+            f"{channel.replace('_', ' ')}: known ${t['known_usd']:,}; "
+            f"{t['awards_with_unknown_amount']:,} awards with unknown amount"
+        )
+        if t.get("umbrella_known_usd"):
+            title += f"; umbrella (all federal funds, kept apart) ${t['umbrella_known_usd']:,}"
+        table = Table()
+        table.add_column("breakdown")
+        table.add_column("value")
+        table.add_column("known USD", justify="right")
+        for part, label in _BREAKDOWNS:
+            split: dict[str, object] = t.get(part) or {}  # type: ignore[assignment]
+            if part == "by_circuit":
+                items = sorted(split.items(), key=lambda kv: (not kv[0].isdigit(), kv[0].zfill(3)))
+            elif part == "by_fiscal_year":
+                items = sorted(split.items())
+            else:
+                items = sorted(split.items(), key=lambda kv: (-kv[1], kv[0]))  # type: ignore[operator]
+            for i, (value, usd) in enumerate(items):
+                shown = (
+                    _circuit(value) if part == "by_circuit" else (f"FY{value}" if part == "by_fiscal_year" else value)
+                )
+                table.add_row(label if i == 0 else "", shown, f"${usd:,}", end_section=i == len(items) - 1)
+        console.print(title if table.row_count else f"{title} (no known dollars to break down)", highlight=False)
+        if table.row_count:
+            console.print(table, highlight=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -174,12 +224,7 @@ def register(app: typer.Typer) -> None:
             f"{chosen.title} - as of {result['as_of']}: {result['jurisdictions_matched']} "
             f"jurisdictions ({result['jurisdictions_unknown']} unknown)"
         )
-        for channel, t in result["totals"].items():
-            typer.echo(
-                f"  {channel}: known ${t['known_usd']:,}; awards with unknown amount "
-                f"{t['awards_with_unknown_amount']}; by status {t['by_status']}; "
-                f"by circuit {t['by_circuit']}"
-            )
+        _print_national_totals(result["totals"])  # type: ignore[arg-type]
         typer.echo(result["note"])
 
     @app.command("import-funding")
@@ -301,17 +346,24 @@ def register(app: typer.Typer) -> None:
         from dataclasses import asdict
 
         ctx = _context(store)
-        key = None
+        key, found = None, None
         if jurisdiction:
             from sanctuary_atlas.law.jurisdictions import jurisdiction as find
 
             try:
-                key = find(ctx.gaz, jurisdiction).key
+                found = find(ctx.gaz, jurisdiction)
             except LookupError as exc:
                 raise fail(str(exc)) from None
+            key = found.key
         rows = [r for r in (*ctx.imported, *ctx.cited) if key is None or r.recipient_key == key]
         if as_json:
             _print([asdict(r) for r in rows])
+            return
+        if not rows:
+            where = f" for {found.name} ({found.kind}, key {key})" if found is not None else ""
+            typer.echo(
+                f"no allocation or cited amount on record{where}; import one with `sanctuary-atlas import-funding`"
+            )
             return
         for r in rows:
             amount = f"${r.amount_usd:,}" if r.amount_usd is not None else "(no figure)"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
 from contextlib import ExitStack
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sanctuary_atlas.cli_common import StoreOption, fail, open_store
+from sanctuary_atlas.cli_common import StoreOption, fail, open_store, parse_iso_date
 from sanctuary_atlas.measure.compiled import ddor_results
 from sanctuary_atlas.measure.ddor import DDOR, assemble_ddor
 from sanctuary_atlas.measure.keys import Period
@@ -24,17 +25,36 @@ def register(app: typer.Typer) -> None:
     app.command("ddor")(ddor_command)
 
 
-def _day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
+def _check_out(out: Path) -> None:
+    """Refuse an --out that cannot be written, before any work: its directory is never created for you."""
+    parent = out.parent
+    if not parent.exists():
+        raise fail(f"could not write {out}: directory {parent} does not exist (create it first)")
+    if not parent.is_dir():
+        raise fail(f"could not write {out}: {parent} is not a directory")
+    if out.is_dir():
+        raise fail(f"could not write {out}: it is a directory (name the file to write)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise fail(f"could not write {out}: directory {parent} is not writable")
+
+
+def _write_error(exc: Exception, out: Path) -> str:
+    """Why a write failed, naming the user's --out only: never the temporary file written beside it."""
+    if isinstance(exc, OSError) and exc.strerror:
+        reason = exc.strerror
+    else:  # a worker's one line, e.g. "PermissionError: [Errno 13] Permission denied: '/dir/.r.pdf.123.tmp'"
+        found = re.search(r"\[Errno \d+\] ([^:]+)", str(exc))
+        reason = found.group(1) if found else _TEMP_NAME.sub(str(out), str(exc))
+    return f"could not write {out}: {reason}"
+
+
+_TEMP_NAME = re.compile(r"[^\s'\"]*\.[^\s'\"/]+\.\d+\.tmp")
 
 
 def ddor_command(
     date_from: Annotated[str, typer.Option("--from", help="First prepare date of the period (YYYY-MM-DD).")],
     date_to: Annotated[str, typer.Option("--to", help="Last prepare date, inclusive.")],
-    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write; its directory must exist.")],
     fmt: Annotated[
         str | None, typer.Option("--format", help="html, pdf, csv or json (default: from --out's extension).")
     ] = None,
@@ -56,20 +76,20 @@ def ddor_command(
         raise fail(f"--top must be 1 or more, not {top}")
     if min_cell < 2:
         raise fail("reports always suppress small cells: --min-cell must be 2 or more")
-    start, end = _day(date_from, "--from"), _day(date_to, "--to")
+    start, end = parse_iso_date(date_from, "--from"), parse_iso_date(date_to, "--to")
     if end < start:
         raise fail(f"--to {end} is before --from {start}")
     period = Period(start, end)
+    _check_out(out)
     with ExitStack() as stack:
         # The renderers start in child processes now, on the other core, while the queries run (``workers``).
         charts = stack.enter_context(ChartRenderer()) if fmt in ("html", "pdf") else None
         printer = stack.enter_context(PdfPrinter()) if fmt == "pdf" else None
         report = _report(period, top, min_cell, store)
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
             write_report(report, fmt, out, printer, charts)
         except (WorkerError, OSError) as exc:
-            raise fail(f"could not write {out}: {exc}") from None
+            raise fail(_write_error(exc, out)) from None
     typer.echo(f"wrote {out} ({fmt}); {len(report.section_i)} jurisdictions in I, {len(report.section_ii)} in II")
 
 
