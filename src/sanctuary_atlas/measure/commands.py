@@ -11,9 +11,10 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store
+from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store, parse_iso_date
 from sanctuary_atlas.measure.keys import ENGINES, GROUP_KEYS, RESOLVED_KEYS, Engine, Period
-from sanctuary_atlas.measure.suppress import suppress_rows
+from sanctuary_atlas.measure.margins import margins_for
+from sanctuary_atlas.measure.suppress import rank_by_shown, suppress_table
 from sanctuary_atlas.store import StoreBusy
 
 
@@ -50,12 +51,7 @@ def build_command(
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option} {value!r} is not a date (use YYYY-MM-DD)") from None
+    return None if value is None else parse_iso_date(value, option)
 
 
 def outcomes_command(
@@ -111,7 +107,11 @@ def outcomes_command(
         raise fail(str(exc)) from None  # Spark could not start: say why in one line
     finally:
         stop_spark()
-    rows = suppress_rows(rows, min_cell)
+    # Every coarser grouping of the same period can be asked for too: its totals are relations a reader
+    # can use against hidden cells. Rows are then ranked by what is shown, so that a hidden issued is
+    # never bounded by its neighbours: rows whose issued is hidden come last, in key order.
+    rows = suppress_table(rows, min_cell, margins_for([GROUP_KEYS[k] for k in keys]))
+    rows = rank_by_shown(rows, [GROUP_KEYS[k] for k in keys])
     meta = {
         "cohort": "prepare_date",
         "period": period.label(),

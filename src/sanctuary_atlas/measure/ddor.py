@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sanctuary_atlas.measure.keys import Period
-from sanctuary_atlas.measure.suppress import COMPLEMENTARY, suppress_rows
+from sanctuary_atlas.measure.suppress import COMPLEMENTARY, rank_by_shown, suppress_rows, suppress_table
 from sanctuary_atlas.measure.vocabulary import bucket_names
 
 # Rows of each named query of ``ddor_queries``, as plain dicts.
@@ -52,6 +52,12 @@ def period_bounds(period: Period) -> dict[str, date]:
 
 LOCAL_AUTHORITIES = ("county_sheriff_or_jail", "city_police_or_jail", "regional_jail", "tribal")
 JURISDICTION_KEYS = ["authority_name", "authority_type", "authority_fips", "county_fips", "county_name"]
+# The coarser tables the per-jurisdiction rows add up into: their county, their state, the nation.
+JURISDICTION_MARGINS = [
+    lambda row: row["county_fips"],
+    lambda row: row["county_fips"][:2] if row["county_fips"] else None,
+    lambda row: "nation",
+]
 
 # Policy lookup: (county_fips, authority_fips, as_of) -> designations and laws known on that date.
 PolicyLookup = Callable[[str | None, str | None, date], dict[str, Any]]
@@ -67,6 +73,7 @@ class DDOR:
     section_iii: list[dict[str, Any]] = field(default_factory=list)
     section_iv: dict[str, Any] = field(default_factory=dict)
     non_local: list[dict[str, Any]] = field(default_factory=list)
+    pooled: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +87,7 @@ class DDOR:
             "section_iii_limiting_policies": self.section_iii,
             "section_iv_fidelity": self.section_iv,
             "state_and_federal_custody": self.non_local,
+            "smaller_jurisdictions_pooled": self.pooled,
         }
 
 
@@ -100,19 +108,24 @@ def assemble_ddor(
     k = min_cell
     # Every row is suppressed once, as a whole (complements included), and sections I and II both show that
     # same suppressed row: two sections showing one jurisdiction differently would give hidden cells away.
-    raw = results["period"]
-    shown = suppress_rows(raw, k)
+    # Each table is suppressed against the coarser tables anyone can ask of the same period (its rows'
+    # counties, states and the nation), and ranked by what it shows, never by a hidden count.
+    # Jurisdictions with fewer than k detainers are pooled into one row, not listed: most jurisdictions
+    # see a handful a week, and the state and national totals would pin each one's count.
+    listed, pooled = pool_small(results["period"], k)
+    shown = rank_by_shown(suppress_table([*listed, pooled], k, JURISDICTION_MARGINS), JURISDICTION_KEYS)
+    report.pooled = next(row for row in shown if row["authority_name"] == POOLED)
+    shown = [row for row in shown if row["authority_name"] != POOLED]
     # I: most detainers issued, with outcome shares and the policy known on the period's last day.
     for rank, row in enumerate(shown[:top], start=1):
         report.section_i.append({**row, "rank": rank, "policy": policy(row["county_fips"], row["authority_fips"], end)})
 
     # II: declines per jurisdiction, with the cumulative picture (all data up to the period's end).
-    cumulative = {_key(r): r for r in suppress_rows(results["cumulative"], k)}
-    declining = sorted(
-        (pair for pair in zip(raw, shown, strict=True) if pair[0]["declined"] > 0),
-        key=lambda pair: (-pair[0]["declined"], -pair[0]["issued"]),
-    )
-    for _, row in declining:
+    cumulative = {
+        _key(r): r for r in suppress_table([*pool_small(results["cumulative"], k)[0]], k, JURISDICTION_MARGINS)
+    }
+    declining = rank_by_shown([row for row in shown if row["declined"] != 0], JURISDICTION_KEYS, "declined")
+    for row in declining:
         cum = cumulative.get(_key(row), {})
         report.section_ii.append(
             {
@@ -128,9 +141,29 @@ def assemble_ddor(
                 "policy": policy(row["county_fips"], row["authority_fips"], end),
             }
         )
-    report.non_local = suppress_rows(results["non_local"], k)
+    report.non_local = suppress_table(results["non_local"], k, [lambda row: "nation"])
     report.section_iv = _fidelity(results, report, counties)
     return report
+
+
+POOLED = "jurisdictions with fewer detainers than the suppression threshold"
+
+
+def pool_small(rows: list[dict[str, Any]], k: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rows with at least k detainers, and one row summing the others (``jurisdictions``: how many)."""
+    listed = [row for row in rows if row["issued"] >= k]
+    small = [row for row in rows if row["issued"] < k]
+    counts = [*bucket_names(), "issued", "denominator"]
+    pooled: dict[str, Any] = {key: None for key in JURISDICTION_KEYS}
+    pooled.update({c: sum(row[c] for row in small) for c in counts}, authority_name=POOLED, jurisdictions=len(small))
+    settled = pooled["issued"] - pooled["superseded"]
+    den = pooled["denominator"]
+    pooled.update(
+        decline_rate=pooled["declined"] / den if den else None,
+        honor_rate=pooled["honored"] / den if den else None,
+        unknown_share=pooled["unknown"] / settled if settled else None,
+    )
+    return listed, pooled
 
 
 def _key(row: dict[str, Any]) -> tuple:

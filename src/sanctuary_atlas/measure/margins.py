@@ -1,0 +1,82 @@
+"""The coarser tables a grouped table adds up into, as margins for suppression.
+
+Anyone can ask ``outcomes`` for the same period grouped by fewer keys, or by a coarser form of one key (a
+county's state, a date's month). Each such table's rows are sums of this table's rows, so suppression
+treats them as published (``suppress.suppress_table``): for every key, the table without it, and the
+table with the key rolled up one level. Roll-ups are listed here as data: a column and the functions
+that give the coarser value of each of its values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any
+
+from sanctuary_atlas.measure.suppress import Margin
+
+
+def _state_of(fips: Any) -> str | None:
+    return fips[:2] if isinstance(fips, str) and len(fips) >= 2 else None
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _month_of(value: Any) -> str | None:
+    day = _as_date(value)
+    return day.strftime("%Y-%m") if day else None
+
+
+def _fiscal_year_of_date(value: Any) -> int | None:
+    day = _as_date(value)
+    return day.year + (day.month >= 10) if day else None
+
+
+def _fiscal_year_of_month(value: Any) -> int | None:
+    return _fiscal_year_of_date(f"{value}-01") if isinstance(value, str) else None
+
+
+def _week_of(value: Any) -> str | None:
+    day = _as_date(value)
+    return date.fromordinal(day.toordinal() - day.weekday()).isoformat() if day else None
+
+
+# Column of the measured table -> the coarser forms of its values that ``outcomes`` can also group by.
+ROLLUPS: dict[str, list[Callable[[Any], Hashable | None]]] = {
+    "county_fips": [_state_of],
+    "authority_fips": [_state_of],
+    "prepare_date": [_week_of, _month_of, _fiscal_year_of_date],
+    "month": [_fiscal_year_of_month],
+    "week": [],  # a week can straddle months and fiscal years: only dropping it is a coarser table
+}
+
+
+def margins_for(columns: list[str]) -> list[Margin]:
+    """Every coarser table one step up from a table grouped by ``columns``, each key alone, and the
+    nation (lines of a single row add nothing and are dropped by the suppression)."""
+    if not columns:
+        return []
+    margins: list[Margin] = [lambda row: "nation"]
+    if len(columns) > 2:  # keys that depend on each other (a county's name and FIPS) hide their margins
+        margins.extend(lambda row, c=c: (row.get(c),) for c in columns)
+    for i, _ in enumerate(columns):
+        rest = [c for j, c in enumerate(columns) if j != i]
+        margins.append(lambda row, rest=rest: tuple(row.get(c) for c in rest))
+    for i, column in enumerate(columns):
+        for rollup in ROLLUPS.get(column, []):
+            margins.append(lambda row, i=i, rollup=rollup: _rolled(row, columns, i, rollup))
+    return margins
+
+
+def _rolled(row: dict[str, Any], columns: list[str], i: int, rollup: Callable[[Any], Hashable | None]) -> Any:
+    coarse = rollup(row.get(columns[i]))
+    if coarse is None:
+        return None
+    return tuple(coarse if j == i else row.get(c) for j, c in enumerate(columns))
