@@ -14,7 +14,7 @@ import typer
 from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store, parse_iso_date
 from sanctuary_atlas.measure.keys import ENGINES, GROUP_KEYS, RESOLVED_KEYS, Engine, Period
 from sanctuary_atlas.measure.margins import margins_for
-from sanctuary_atlas.measure.suppress import rank_by_shown, suppress_table
+from sanctuary_atlas.measure.suppress import rank_by_shown, suppress_pooled, suppress_table
 from sanctuary_atlas.store import StoreBusy
 
 
@@ -107,11 +107,15 @@ def outcomes_command(
         raise fail(str(exc)) from None  # Spark could not start: say why in one line
     finally:
         stop_spark()
-    # Every coarser grouping of the same period can be asked for too: its totals are relations a reader
-    # can use against hidden cells. Rows are then ranked by what is shown, so that a hidden issued is
-    # never bounded by its neighbours: rows whose issued is hidden come last, in key order.
-    rows = suppress_table(rows, min_cell, margins_for([GROUP_KEYS[k] for k in keys]))
-    rows = rank_by_shown(rows, [GROUP_KEYS[k] for k in keys])
+    # Groups with fewer than K detainers are pooled into one last row, never listed; the listed rows are
+    # protected against every coarser grouping of the same period (its totals are relations a reader can
+    # use) and ranked by what they show, so that no hidden count is bounded by its neighbours.
+    columns_keys = [GROUP_KEYS[k] for k in keys]
+    if columns_keys:
+        rows, pooled = suppress_pooled(rows, min_cell, margins_for(columns_keys))
+        rows = rank_by_shown(rows, columns_keys)
+    else:
+        rows, pooled = suppress_table(rows, min_cell), None
     meta = {
         "cohort": "prepare_date",
         "period": period.label(),
@@ -119,13 +123,19 @@ def outcomes_command(
         "denominator": ("issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded"),
     }
     if fmt == "json":
-        typer.echo(json.dumps({**meta, "rows": [_jsonable(r) for r in rows]}, indent=2, default=str))
+        out = {**meta, "rows": [_jsonable(r) for r in rows]}
+        if pooled:
+            out["pooled"] = _jsonable(pooled)
+        typer.echo(json.dumps(out, indent=2, default=str))
         return
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for r in rows:
         writer.writerow({k: _fmt(v) for k, v in r.items()})
+    if pooled:
+        label = f"({pooled['groups']} groups with fewer than {min_cell} detainers each, pooled)"
+        writer.writerow({**{k: _fmt(v) for k, v in pooled.items()}, columns_keys[0]: label})
     typer.echo(buf.getvalue(), nl=False)
 
 
@@ -136,4 +146,5 @@ def _fmt(value: Any) -> Any:
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+    """Rates to four decimals, as in the CSV (a float's last digits are noise, not precision)."""
+    return {k: (None if math.isnan(v) else round(v, 4)) if isinstance(v, float) else v for k, v in row.items()}

@@ -19,7 +19,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from sanctuary_atlas.measure.keys import Period
-from sanctuary_atlas.measure.suppress import COMPLEMENTARY, rank_by_shown, suppress_rows, suppress_table
+from sanctuary_atlas.measure.suppress import (
+    COMPLEMENTARY,
+    rank_by_shown,
+    suppress_pooled,
+    suppress_rows,
+    suppress_table,
+)
 from sanctuary_atlas.measure.vocabulary import bucket_names
 
 # Rows of each named query of ``ddor_queries``, as plain dicts.
@@ -112,18 +118,15 @@ def assemble_ddor(
     # counties, states and the nation), and ranked by what it shows, never by a hidden count.
     # Jurisdictions with fewer than k detainers are pooled into one row, not listed: most jurisdictions
     # see a handful a week, and the state and national totals would pin each one's count.
-    listed, pooled = pool_small(results["period"], k)
-    shown = rank_by_shown(suppress_table([*listed, pooled], k, JURISDICTION_MARGINS), JURISDICTION_KEYS)
-    report.pooled = next(row for row in shown if row["authority_name"] == POOLED)
-    shown = [row for row in shown if row["authority_name"] != POOLED]
+    listed, pooled = suppress_pooled(results["period"], k, JURISDICTION_MARGINS)
+    shown = rank_by_shown(listed, JURISDICTION_KEYS)
+    report.pooled = {**pooled, "authority_name": POOLED} if pooled else {}
     # I: most detainers issued, with outcome shares and the policy known on the period's last day.
     for rank, row in enumerate(shown[:top], start=1):
         report.section_i.append({**row, "rank": rank, "policy": policy(row["county_fips"], row["authority_fips"], end)})
 
     # II: declines per jurisdiction, with the cumulative picture (all data up to the period's end).
-    cumulative = {
-        _key(r): r for r in suppress_table([*pool_small(results["cumulative"], k)[0]], k, JURISDICTION_MARGINS)
-    }
+    cumulative = {_key(r): r for r in suppress_pooled(results["cumulative"], k, JURISDICTION_MARGINS)[0]}
     declining = rank_by_shown([row for row in shown if row["declined"] != 0], JURISDICTION_KEYS, "declined")
     for row in declining:
         cum = cumulative.get(_key(row), {})
@@ -147,23 +150,6 @@ def assemble_ddor(
 
 
 POOLED = "jurisdictions with fewer detainers than the suppression threshold"
-
-
-def pool_small(rows: list[dict[str, Any]], k: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rows with at least k detainers, and one row summing the others (``jurisdictions``: how many)."""
-    listed = [row for row in rows if row["issued"] >= k]
-    small = [row for row in rows if row["issued"] < k]
-    counts = [*bucket_names(), "issued", "denominator"]
-    pooled: dict[str, Any] = {key: None for key in JURISDICTION_KEYS}
-    pooled.update({c: sum(row[c] for row in small) for c in counts}, authority_name=POOLED, jurisdictions=len(small))
-    settled = pooled["issued"] - pooled["superseded"]
-    den = pooled["denominator"]
-    pooled.update(
-        decline_rate=pooled["declined"] / den if den else None,
-        honor_rate=pooled["honored"] / den if den else None,
-        unknown_share=pooled["unknown"] / settled if settled else None,
-    )
-    return listed, pooled
 
 
 def _key(row: dict[str, Any]) -> tuple:

@@ -2,11 +2,11 @@
 every published linear relation until nothing changes.
 
 The reader is assumed to know the method. A published cell is exact; "<k" means 1..k-1 (0..k-1 inside a
-row whose issued is under k, where every cell is shown "<k"); "suppressed" means at least k; a total
-published by a coarser table is exact when it is 0 or at least k, and 1..k-1 otherwise; a list ordered
-by a column says each row's value is at least the next one's. ``narrow`` applies every relation to the
-bounds until they stop moving (integer cells: bounds round inward). It is the check that suppression runs
-after each round of hiding: a small cell whose bounds meet has been given away.
+row whose issued is under k, where every cell is shown "<k"); "suppressed" means at least k; "withheld"
+and a pooled remainder mean 0 or more; a coarser table's row is known as that table shows it.
+``narrow`` applies every relation to the bounds until they stop moving (integer cells: bounds round
+inward). It is the check that suppression runs after each round of hiding: a small cell whose bounds
+meet has been given away.
 
 Interval narrowing is weaker than a linear programme in general; the property tests attack the same
 tables with one (scipy's HiGHS) to show that nothing it pins down is missed here.
@@ -23,26 +23,20 @@ INF = math.inf
 
 @dataclass
 class Relations:
-    """Linear facts over cells numbered 0..n-1: ``sums`` are (total, parts) with total = sum(parts);
-    ``ordered`` are (a, b) pairs with a >= b."""
+    """Linear facts over cells numbered 0..n-1: ``sums`` are (total, parts) with total = sum(parts)."""
 
     n: int
     sums: list[tuple[int, list[int]]] = field(default_factory=list)
-    ordered: list[tuple[int, int]] = field(default_factory=list)
     _of: list[list[int]] | None = None
 
     def of(self) -> list[list[int]]:
-        """For each cell, the relations it takes part in (sums first, then orders offset by len(sums))."""
+        """For each cell, the relations it takes part in."""
         if self._of is None:
             of: list[list[int]] = [[] for _ in range(self.n)]
             for i, (total, parts) in enumerate(self.sums):
                 of[total].append(i)
                 for p in parts:
                     of[p].append(i)
-            base = len(self.sums)
-            for j, (a, b) in enumerate(self.ordered):
-                of[a].append(base + j)
-                of[b].append(base + j)
             self._of = of
         return self._of
 
@@ -59,7 +53,7 @@ def narrow(
     open_parts: list[list[int]] = []
     fixed_part: list[float] = []
     queue: deque[int] = deque()
-    queued = [False] * (n_sums + len(rel.ordered))
+    queued = [False] * n_sums
     for i, (total, parts) in enumerate(rel.sums):
         op = [p for p in parts if lo[p] != hi[p]]
         open_parts.append(op)
@@ -67,10 +61,6 @@ def narrow(
         if op or lo[total] != hi[total]:
             queue.append(i)
             queued[i] = True
-    for j, (a, b) in enumerate(rel.ordered):
-        if lo[a] != hi[a] or lo[b] != hi[b]:
-            queue.append(n_sums + j)
-            queued[n_sums + j] = True
 
     def update(cell: int, new_lo: float, new_hi: float, r: int) -> None:
         new_lo = math.ceil(new_lo) if new_lo > lo[cell] else lo[cell]
@@ -88,12 +78,6 @@ def narrow(
     while queue and budget > 0:
         r = queue.popleft()
         queued[r] = False
-        if r >= n_sums:
-            a, b = rel.ordered[r - n_sums]
-            update(a, lo[b], INF, r)
-            update(b, -INF, hi[a], r)
-            budget -= 2
-            continue
         total = rel.sums[r][0]
         parts = open_parts[r]
         budget -= 1 + len(parts)

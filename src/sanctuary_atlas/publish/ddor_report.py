@@ -89,8 +89,8 @@ def render_csv(report: DDOR) -> str:
     for row in report.section_i:
         writer.writerow({**row, "section": "I", "policy": _policy(row.get("policy"))})
     if report.pooled:
-        pooled = {key: value for key, value in report.pooled.items() if key != "jurisdictions"}
-        detail = f"{report.pooled['jurisdictions']} local authorities with fewer than {report.min_cell} detainers each"
+        pooled = {key: value for key, value in report.pooled.items() if key != "groups"}
+        detail = f"{report.pooled['groups']} local authorities with fewer than {report.min_cell} detainers each"
         writer.writerow({**pooled, "section": "I", "basis": "pooled", "detail": detail})
     for row in report.section_ii:
         writer.writerow({**row, "section": "II", "policy": _policy(row.get("policy"))})

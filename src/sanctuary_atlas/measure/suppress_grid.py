@@ -1,0 +1,326 @@
+"""The cells of a table under suppression, the relations a reader can use against them, and the rounds
+of hiding (``suppress.py`` states the rules; this is how they are carried out).
+
+Cells are numbered row by row (``width`` count columns each): first the table's own rows, then one
+row per line (the coarser row a margin adds rows into), then one row per pooled remainder (the share of
+a line that comes from groups too small to list: known to be 0 or more, nothing else). Only the table's
+own cells are ever hidden here; the others are what other tables show.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from sanctuary_atlas.measure.disclosure import INF, Relations, narrow
+from sanctuary_atlas.measure.suppress import (
+    COMPLEMENTARY,
+    HEADLINE,
+    RATE_INPUTS,
+    TOTALS,
+    WITHHELD,
+    Margin,
+    suppress_rows,
+)
+from sanctuary_atlas.measure.vocabulary import buckets
+
+# Rounds of hiding one small cell may take before it counts as unprotectable (its relation then blurs).
+MAX_TRIES = 12
+
+
+class Grid:
+    """Cells of the table's rows, then of the coarser rows (lines) the margins add them into, then of the
+    unknown remainders of those lines (the pooled rows' share of each line, never published)."""
+
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        k: int,
+        margins: Sequence[Margin],
+        remainder: Sequence[dict[str, Any]] = (),
+        pooled: int | None = None,
+    ):
+        self.k = k
+        self.names = [b.name for b in buckets()]
+        self.cols = [*self.names, "issued", "denominator"]
+        self.col_of = {c: j for j, c in enumerate(self.cols)}
+        in_den = [self.col_of[b.name] for b in buckets() if b.in_denominator]
+        out_den = [self.col_of[b.name] for b in buckets() if not b.in_denominator]
+        issued, den = self.col_of["issued"], self.col_of["denominator"]
+        self.row_sums = [(den, in_den), (issued, [*out_den, den]), (issued, list(range(len(self.names))))]
+        self.width = width = len(self.cols)
+        self.n_rows = len(rows)
+        values = [int(row[c]) for row in rows for c in self.cols]
+        found, partitions = _lines(rows, margins, remainder, pooled)
+        lines: list[tuple[list[int], int | None]] = []  # own members, and the remainder's index if any
+        rest_values: list[list[int]] = []
+        self.line_margin = [mi for mi, _, _ in found]
+        for _, members, rest in found:
+            rest_sum = [sum(int(row[c]) for row in rest) for c in self.cols] if rest else None
+            values.extend(
+                sum(values[m * width + j] for m in members) + (rest_sum[j] if rest_sum else 0) for j in range(width)
+            )
+            if rest_sum:
+                rest_values.append(rest_sum)
+            lines.append((members, len(rest_values) - 1 if rest_sum else None))
+        n_coarse = self.n_rows + len(lines)
+        n_rest_lines = len(rest_values)
+        for _, unlined in partitions:  # remainder rows in no line of a margin add up into the pooled row too
+            rest_values.append([sum(int(row[c]) for row in unlined) for c in self.cols])
+        for rest_sum in rest_values:
+            values.extend(rest_sum)
+        self.values = values
+        n = len(values)
+        self.fixed = [i >= self.n_rows * width for i in range(n)]  # not ours to hide
+        self.hidden = [False] * n
+        self.primary = [False] * n
+        # A remainder is known to be 0 or more, nothing else.
+        self.vague = [i >= n_coarse * width for i in range(n)]
+        for i in range(n_coarse * width, n):
+            self.hidden[i] = True
+        self.whole = [False] * n_coarse
+        for r in range(self.n_rows):
+            base = r * width
+            if 0 < values[base + issued] < k:
+                self.whole[r] = True  # hidden whole: every cell "<k"
+                for j in range(width):
+                    self.hidden[base + j] = self.primary[base + j] = True
+            else:
+                for j in range(width):
+                    if 0 < values[base + j] < k:
+                        self.hidden[base + j] = self.primary[base + j] = True
+        # A coarser row is assumed shown as the row rule alone shows it: its own small cells and their
+        # complements hidden, nothing more (whatever else its table hides only helps).
+        coarse = [
+            dict(zip(self.cols, values[(self.n_rows + li) * width :][:width], strict=True)) for li in range(len(lines))
+        ]
+        for li, shown in enumerate(suppress_rows(coarse, k) if lines else []):
+            r = self.n_rows + li
+            self.whole[r] = 0 < values[r * width + issued] < k
+            for j, column in enumerate(self.cols):
+                if shown[column] == f"<{k}":
+                    self.hidden[r * width + j] = self.primary[r * width + j] = True
+                elif shown[column] == COMPLEMENTARY:
+                    self.hidden[r * width + j] = True
+        rel = Relations(n)
+        for r in range(n_coarse):
+            base = r * width
+            rel.sums.extend((base + t, [base + p for p in parts]) for t, parts in self.row_sums)
+        rest_base = n_coarse * width
+        for li, (members, rest) in enumerate(lines):
+            base = (self.n_rows + li) * width
+            for j in range(width):
+                parts = [m * width + j for m in members]
+                if rest is not None:
+                    parts.append(rest_base + rest * width + j)
+                rel.sums.append((base + j, parts))
+        if pooled is not None:
+            # Per margin, the remainders of its lines (and of the rows in none) add up to the pooled row.
+            for pi, (mi, _) in enumerate(partitions):
+                group = [rest for li, (_, rest) in enumerate(lines) if rest is not None and self.line_margin[li] == mi]
+                group.append(n_rest_lines + pi)
+                for j in range(width):
+                    rel.sums.append((pooled * width + j, [rest_base + g * width + j for g in group]))
+        self._nested(rel, lines, partitions, pooled, n_rest_lines, rest_base)
+        self.rel = rel
+        # Small cells no further hiding protects, with the relation that pins each: those relations blur.
+        self.unprotected: dict[int, int] = {}
+        self.tries: dict[int, int] = {}
+
+    def protect(self) -> None:
+        """Complement every relation, then hide further cells until no small cell can be worked out."""
+        tries = self.tries
+        while True:
+            self._complement()
+            if self.k <= 2:
+                return  # "<2" itself says 1: there is nothing more to protect
+            exposed, why = self._exposed()
+            exposed = [c for c in exposed if c not in self.unprotected]
+            if not exposed:
+                return
+            added = False
+            for cell in exposed:
+                tries[cell] = tries.get(cell, 0) + 1
+                if tries[cell] > MAX_TRIES:
+                    self.unprotected[cell] = why[cell]
+                    continue
+                # First the relation that closed the cell's bounds, then every relation it is in, small first.
+                pick = self._pick(self._cells(why[cell])) if why[cell] >= 0 else None
+                for r in sorted(self.rel.of()[cell], key=lambda r: len(self._cells(r))):
+                    if pick is not None:
+                        break
+                    pick = self._pick(self._cells(r))
+                if pick is None:
+                    row = cell // self.width
+                    pick = self._pick([row * self.width + j for j in range(self.width)])
+                if pick is not None and not self.hidden[pick]:
+                    self.hidden[pick] = True
+                    added = True
+            if not added and not self._blur():
+                return  # nothing more can be hidden or blurred
+
+    def _nested(
+        self,
+        rel: Relations,
+        lines: list[tuple[list[int], int | None]],
+        partitions: list[tuple[int, list[dict[str, Any]]]],
+        pooled: int | None,
+        n_rest_lines: int,
+        rest_base: int,
+    ) -> None:
+        """The nation's row is also the sum of every other margin's coarser rows (plus the rows and pooled
+        groups in none of them). A linear programme finds that by adding equations; interval narrowing
+        needs it written down."""
+        width = self.width
+        own_rows = [r for r in range(self.n_rows) if r != pooled]
+        nations = [li for li, (members, rest) in enumerate(lines) if rest is None and len(members) == self.n_rows]
+        partition_of = {mi: pi for pi, (mi, _) in enumerate(partitions)}
+        for nation in nations:
+            for mi in sorted(set(self.line_margin) - {self.line_margin[nation]}):
+                fine = [li for li in range(len(lines)) if self.line_margin[li] == mi]
+                covered = {m for li in fine for m in lines[li][0]}
+                loose = [r for r in own_rows if r not in covered]
+                if pooled is not None and mi not in partition_of:
+                    continue  # the pooled groups' shares in this margin are not written down
+                for j in range(width):
+                    parts = [(self.n_rows + li) * width + j for li in fine] + [r * width + j for r in loose]
+                    if pooled is not None:
+                        parts.append(rest_base + (n_rest_lines + partition_of[mi]) * width + j)
+                    rel.sums.append(((self.n_rows + nation) * width + j, parts))
+
+    def _blur(self) -> bool:
+        """Relabel as "withheld" (no claim about its size) every hidden cell of each relation holding a
+        small cell that no further hiding protects. The labels themselves had given it away: a state's
+        total of 7 declines over counties shown "suppressed", "<5" and "<5" leaves 5, 1 and 1."""
+        changed = False
+        n_sums = len(self.rel.sums)
+        for cell, pinned_by in self.unprotected.items():
+            relations = [pinned_by] if 0 <= pinned_by < n_sums else self.rel.of()[cell]
+            for r in relations:
+                for c in self._cells(r):
+                    if self.hidden[c] and not self.fixed[c] and not self.vague[c]:
+                        self.vague[c] = changed = True
+        self.unprotected.clear()
+        self.tries.clear()
+        return changed
+
+    def _cells(self, r: int) -> list[int]:
+        total, parts = self.rel.sums[r]
+        return [total, *parts]
+
+    def _complement(self) -> None:
+        """Hide more cells until no sum (totals are its cells too) has exactly one hidden cell."""
+        sums, of = self.rel.sums, self.rel.of()
+        n_sums = len(sums)
+        count = [sum(1 for c in (t, *parts) if self.hidden[c]) for t, parts in sums]
+        # Relations in their order (each row's smallest sum first, lines last), as a cell hidden for a small
+        # sum also sits in the larger ones.
+        queue = [r for r in range(n_sums) if count[r] == 1]
+        while queue:
+            r = heapq.heappop(queue)
+            if count[r] != 1:
+                continue
+            cells = [sums[r][0], *sums[r][1]]
+            if any(self.fixed[c] and self.hidden[c] for c in cells):
+                continue  # the one hidden cell is another table's (or a pooled remainder): not ours to guard
+            pick = self._pick(cells)
+            if pick is None:
+                continue  # every other cell is zero (or another table's): the hidden one is pinned only to 0
+            self.hidden[pick] = True
+            for q in of[pick]:
+                if q < n_sums:
+                    count[q] += 1
+                    if count[q] == 1:
+                        heapq.heappush(queue, q)
+            heapq.heappush(queue, r)
+
+    def _pick(self, cells: list[int]) -> int | None:
+        """The cell to hide next: one of ours, not hidden, non-zero (a zero protects nothing); ordinary
+        buckets before the headline ones, totals last, smallest first."""
+        candidates = [c for c in cells if not self.fixed[c] and not self.hidden[c] and self.values[c] > 0]
+        if not candidates:
+            return None
+
+        def rank(c: int) -> tuple:
+            column = self.cols[c % self.width]
+            return (column in TOTALS, column in HEADLINE, self.values[c], c)
+
+        return min(candidates, key=rank)
+
+    def _exposed(self) -> tuple[list[int], list[int]]:
+        """Small non-zero cells whose bounds a reader can close, and for each cell the relation that last
+        narrowed it."""
+        lo: list[float] = []
+        hi: list[float] = []
+        k, width, issued = self.k, self.width, self.col_of["issued"]
+        for cell, value in enumerate(self.values):
+            if not self.hidden[cell]:
+                lo.append(value)
+                hi.append(value)
+            elif self.vague[cell]:
+                lo.append(0)
+                hi.append(INF)
+            elif self.whole[cell // width]:
+                lo.append(1 if cell % width == issued else 0)
+                hi.append(k - 1)
+            elif self.primary[cell]:
+                lo.append(1)
+                hi.append(k - 1)
+            else:
+                lo.append(k)
+                hi.append(INF)
+        why = [-1] * len(lo)
+        narrow(self.rel, lo, hi, why)
+        # A zero is protected only by the label: where a coarser total is 0 every cell in it is 0 anyway.
+        values = self.values
+        return [c for c in range(self.n_rows * width) if self.primary[c] and values[c] and lo[c] >= hi[c]], why
+
+    def shown(self, r: int, row: dict[str, Any]) -> dict[str, Any]:
+        out = dict(row)
+        base = r * self.width
+        label = f"<{self.k}"
+        hidden_cols = {self.cols[j] for j in range(self.width) if self.hidden[base + j]}
+        for j, column in enumerate(self.cols):
+            if self.hidden[base + j]:
+                out[column] = WITHHELD if self.vague[base + j] else label if self.primary[base + j] else COMPLEMENTARY
+        for rate, inputs in RATE_INPUTS.items():
+            if rate in out and hidden_cols.intersection(inputs):
+                out[rate] = None
+        return out
+
+
+def _lines(
+    rows: list[dict[str, Any]], margins: Sequence[Margin], remainder: Sequence[dict[str, Any]], pooled: int | None
+) -> tuple[list[tuple[int, list[int], list[dict[str, Any]]]], list[tuple[int, list[dict[str, Any]]]]]:
+    """Per margin, the groups of rows that add up into one row of a coarser table: (margin, the table's rows,
+    the pooled rows') and, for each margin that splits the pooled rows, those in no group.
+
+    A group of one of the table's rows and nothing else is that same row and adds nothing. The pooled row
+    takes part only in a margin that puts every row in one group (the nation), standing for all the
+    pooled rows there."""
+    lines: list[tuple[int, list[int], list[dict[str, Any]]]] = []
+    partitions: list[tuple[int, list[dict[str, Any]]]] = []
+    for mi, margin in enumerate(margins):
+        own = {i: margin(row) for i, row in enumerate(rows) if i != pooled}
+        rest = [(margin(row), row) for row in remainder]
+        keys = {*own.values(), *(key for key, _ in rest)}
+        if pooled is not None and len(keys) == 1 and None not in keys:
+            lines.append((mi, list(range(len(rows))), []))
+            continue
+        groups: dict[Hashable, tuple[list[int], list[dict[str, Any]]]] = {}
+        for i, key in own.items():
+            if key is not None:
+                groups.setdefault(key, ([], []))[0].append(i)
+        unlined = []
+        for key, row in rest:
+            if key is None:
+                unlined.append(row)
+            else:
+                groups.setdefault(key, ([], []))[1].append(row)
+        for members, pooled_rows in groups.values():
+            if len(members) + bool(pooled_rows) > 1 or (pooled_rows and not members):
+                lines.append((mi, members, pooled_rows))
+        if remainder and pooled is not None:
+            partitions.append((mi, unlined))
+    return lines, partitions
