@@ -49,31 +49,48 @@ def narrow(
     ``why``, if given, gets for each cell the relation that last narrowed it."""
     of = rel.of()
     n_sums = len(rel.sums)
-    # Exact cells never move: each sum keeps only its open cells, the exact parts folded into a constant.
+    # Exact cells never move: each sum keeps only its open parts. The sums of the parts' bounds are kept up
+    # to date as bounds move (the count of parts with no upper bound apart), so a visit costs its open parts.
     open_parts: list[list[int]] = []
-    fixed_part: list[float] = []
+    part_of: list[list[int]] = [[] for _ in range(rel.n)]
+    s_lo: list[float] = []
+    s_hi: list[float] = []
+    n_open: list[int] = []
     queue: deque[int] = deque()
     queued = [False] * n_sums
     for i, (total, parts) in enumerate(rel.sums):
         op = [p for p in parts if lo[p] != hi[p]]
         open_parts.append(op)
-        fixed_part.append(sum(lo[p] for p in parts if lo[p] == hi[p]) if len(op) < len(parts) else 0)
+        for p in op:
+            part_of[p].append(i)
+        s_lo.append(sum(lo[p] for p in parts))
+        s_hi.append(sum(hi[p] for p in op if hi[p] != INF) + sum(lo[p] for p in parts if lo[p] == hi[p]))
+        n_open.append(sum(1 for p in op if hi[p] == INF))
         if op or lo[total] != hi[total]:
             queue.append(i)
             queued[i] = True
 
     def update(cell: int, new_lo: float, new_hi: float, r: int) -> None:
-        new_lo = math.ceil(new_lo) if new_lo > lo[cell] else lo[cell]
-        new_hi = math.floor(new_hi) if new_hi < hi[cell] else hi[cell]
-        if new_lo == lo[cell] and new_hi == hi[cell]:
+        old_lo, old_hi = lo[cell], hi[cell]
+        new_lo = math.ceil(new_lo) if new_lo > old_lo else old_lo
+        new_hi = math.floor(new_hi) if new_hi < old_hi else old_hi
+        if new_lo == old_lo and new_hi == old_hi:
             return
         lo[cell], hi[cell] = new_lo, new_hi
+        for q in part_of[cell]:
+            s_lo[q] += new_lo - old_lo
+            if old_hi == INF:
+                if new_hi != INF:
+                    n_open[q] -= 1
+                    s_hi[q] += new_hi
+            else:
+                s_hi[q] += new_hi - old_hi
         if why is not None:
             why[cell] = r
-        for r in of[cell]:
-            if not queued[r]:
-                queued[r] = True
-                queue.append(r)
+        for q in of[cell]:
+            if not queued[q]:
+                queued[q] = True
+                queue.append(q)
 
     while queue and budget > 0:
         r = queue.popleft()
@@ -81,9 +98,7 @@ def narrow(
         total = rel.sums[r][0]
         parts = open_parts[r]
         budget -= 1 + len(parts)
-        lo_sum = fixed_part[r] + sum(lo[p] for p in parts)
-        open_his = sum(1 for p in parts if hi[p] == INF)
-        hi_sum = fixed_part[r] + sum(hi[p] for p in parts if hi[p] != INF)
+        lo_sum, hi_sum, open_his = s_lo[r], s_hi[r], n_open[r]
         update(total, lo_sum, INF if open_his else hi_sum, r)
         lo_t, hi_t = lo[total], hi[total]
         # A part narrows only where its width exceeds the sum's slack: most visits to a long sum narrow

@@ -26,7 +26,7 @@ from sanctuary_atlas.measure.suppress import (
 from sanctuary_atlas.measure.vocabulary import buckets
 
 # Rounds of hiding one small cell may take before it counts as unprotectable (its relation then blurs).
-MAX_TRIES = 12
+MAX_TRIES = 6
 
 
 class Grid:
@@ -136,29 +136,30 @@ class Grid:
             if self.k <= 2:
                 return  # "<2" itself says 1: there is nothing more to protect
             exposed, why = self._exposed()
-            exposed = [c for c in exposed if c not in self.unprotected]
             if not exposed:
                 return
             added = False
+            stuck: dict[int, int] = {}
             for cell in exposed:
                 tries[cell] = tries.get(cell, 0) + 1
+                # The relation that closed the cell's bounds gets one more hidden cell; where none can be
+                # hidden there (all hidden already, zero, or another table's), its hidden cells blur, but
+                # only once a round hides nothing: another cell's pick may have covered it.
+                pick = self._pick(self._cells(why[cell])) if why[cell] >= 0 else None
+                if pick is None and why[cell] < 0:
+                    pick = self._pick([c for r in self.rel.of()[cell] for c in self._cells(r)])
                 if tries[cell] > MAX_TRIES:
                     self.unprotected[cell] = why[cell]
-                    continue
-                # First the relation that closed the cell's bounds, then every relation it is in, small first.
-                pick = self._pick(self._cells(why[cell])) if why[cell] >= 0 else None
-                for r in sorted(self.rel.of()[cell], key=lambda r: len(self._cells(r))):
-                    if pick is not None:
-                        break
-                    pick = self._pick(self._cells(r))
-                if pick is None:
-                    row = cell // self.width
-                    pick = self._pick([row * self.width + j for j in range(self.width)])
-                if pick is not None and not self.hidden[pick]:
+                elif pick is None:
+                    stuck[cell] = why[cell]
+                else:
                     self.hidden[pick] = True
                     added = True
-            if not added and not self._blur():
-                return  # nothing more can be hidden or blurred
+            if not added:
+                self.unprotected.update(stuck)
+            blurred = self._blur()
+            if not added and not blurred:
+                return  # nothing more can be hidden or blurred: what stays exposed, the margins alone give away
 
     def _nested(
         self,
