@@ -126,8 +126,11 @@ def assemble_ddor(
         report.section_i.append({**row, "rank": rank, "policy": policy(row["county_fips"], row["authority_fips"], end)})
 
     # II: declines per jurisdiction, with the cumulative picture (all data up to the period's end).
-    cumulative = {_key(r): r for r in suppress_pooled(results["cumulative"], k, JURISDICTION_MARGINS)[0]}
     declining = rank_by_shown([row for row in shown if row["declined"] != 0], JURISDICTION_KEYS, "declined")
+    # The cumulative picture is published for section II's rows only: the rest of that table is pooled.
+    in_ii = {_key(row) for row in declining}
+    cumulative_rows = suppress_pooled(results["cumulative"], k, JURISDICTION_MARGINS, lambda r: _key(r) in in_ii)[0]
+    cumulative = {_key(r): r for r in cumulative_rows}
     for row in declining:
         cum = cumulative.get(_key(row), {})
         report.section_ii.append(

@@ -68,23 +68,28 @@ def suppress_table(
 
 
 def suppress_pooled(
-    rows: list[dict[str, Any]], k: int, margins: Sequence[Margin] = ()
+    rows: list[dict[str, Any]],
+    k: int,
+    margins: Sequence[Margin] = (),
+    listed: Callable[[dict[str, Any]], bool] | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Rows with at least k detainers, suppressed, and one row pooling all the others (None if there are
     none), with ``groups``: how many it pools. A group with fewer than k detainers is never listed: its
     coarser tables' totals would pin its counts, and protecting them would cost the listed rows most of
     their cells. Each coarser row's share from pooled groups is then unknown to a reader; all the shares of
-    one margin add up to the pooled row."""
+    one margin add up to the pooled row. ``listed``, if given, narrows the rows listed further (a report
+    that shows a few rows of a large table suppresses those, not the whole table)."""
     if k <= 1:
         return rows, None
-    listed = [row for row in rows if row["issued"] >= k]
-    small = [row for row in rows if row["issued"] < k]
+    shown = [row["issued"] >= k and (listed is None or listed(row)) for row in rows]
+    small = [row for row, keep in zip(rows, shown, strict=True) if not keep]
+    listed_rows = [row for row, keep in zip(rows, shown, strict=True) if keep]
     if not small:
-        return suppress_table(listed, k, margins), None
+        return suppress_table(listed_rows, k, margins), None
     from sanctuary_atlas.measure.suppress_grid import Grid
 
-    table = [*listed, _pool(small)]
-    grid = Grid(table, k, margins, remainder=small, pooled=len(listed))
+    table = [*listed_rows, _pool(small)]
+    grid = Grid(table, k, margins, remainder=small, pooled=len(listed_rows))
     grid.protect()
     shown = [grid.shown(i, row) for i, row in enumerate(table)]
     return shown[:-1], shown[-1]

@@ -27,6 +27,8 @@ from sanctuary_atlas.measure.vocabulary import buckets
 
 # Rounds of hiding one small cell may take before it counts as unprotectable (its relation then blurs).
 MAX_TRIES = 6
+# Rounds of the exact check (a linear programme) before what it still finds blurs.
+MAX_AUDITS = 3
 
 
 class Grid:
@@ -64,7 +66,7 @@ class Grid:
             if rest_sum:
                 rest_values.append(rest_sum)
             lines.append((members, len(rest_values) - 1 if rest_sum else None))
-        n_coarse = self.n_rows + len(lines)
+        self.n_coarse = n_coarse = self.n_rows + len(lines)
         n_rest_lines = len(rest_values)
         for _, unlined in partitions:  # remainder rows in no line of a margin add up into the pooled row too
             rest_values.append([sum(int(row[c]) for row in unlined) for c in self.cols])
@@ -131,13 +133,25 @@ class Grid:
     def protect(self) -> None:
         """Complement every relation, then hide further cells until no small cell can be worked out."""
         tries = self.tries
+        audits = 0
         while True:
             self._complement()
             if self.k <= 2:
                 return  # "<2" itself says 1: there is nothing more to protect
-            exposed, why = self._exposed()
+            exposed, why = self._exposed(exact=False)
             if not exposed:
-                return
+                # Narrowing finds nothing more: the linear programme (slower) has the last word, a few times.
+                if audits >= MAX_AUDITS or self.n_coarse == self.n_rows:
+                    return
+                audits += 1
+                exposed, why = self._exposed(exact=True)
+                if not exposed:
+                    return
+                if audits == MAX_AUDITS:
+                    # Hiding has had its chances: what is still pinned blurs, with every relation it is in.
+                    self.unprotected.update(dict.fromkeys(exposed, -1))
+                    self._blur()
+                    return
             added = False
             stuck: dict[int, int] = {}
             for cell in exposed:
@@ -146,8 +160,13 @@ class Grid:
                 # hidden there (all hidden already, zero, or another table's), its hidden cells blur, but
                 # only once a round hides nothing: another cell's pick may have covered it.
                 pick = self._pick(self._cells(why[cell])) if why[cell] >= 0 else None
-                if pick is None and why[cell] < 0:
-                    pick = self._pick([c for r in self.rel.of()[cell] for c in self._cells(r)])
+                near = sorted(self.rel.of()[cell], key=lambda r: len(self.rel.sums[r][1]))
+                for r in near:
+                    if pick is not None:
+                        break
+                    pick = self._pick(self._cells(r))
+                if pick is None:  # one step further: the relations of the hidden cells next to it
+                    pick = self._pick([c for r in self._beyond(near) for c in self._cells(r)])
                 if tries[cell] > MAX_TRIES:
                     self.unprotected[cell] = why[cell]
                 elif pick is None:
@@ -195,16 +214,26 @@ class Grid:
         small cell that no further hiding protects. The labels themselves had given it away: a state's
         total of 7 declines over counties shown "suppressed", "<5" and "<5" leaves 5, 1 and 1."""
         changed = False
-        n_sums = len(self.rel.sums)
         for cell, pinned_by in self.unprotected.items():
-            relations = [pinned_by] if 0 <= pinned_by < n_sums else self.rel.of()[cell]
+            if pinned_by >= 0 and not self.fixed[cell]:
+                relations = [pinned_by]
+            elif self.fixed[cell]:
+                relations = self.rel.of()[cell]  # a coarser row's cell: the lines its members are in
+            else:  # pinned by a combination (the exact check): its own row's sums
+                relations = [r for r in self.rel.of()[cell] if len(self.rel.sums[r][1]) < self.width]
             for r in relations:
                 for c in self._cells(r):
                     if self.hidden[c] and not self.fixed[c] and not self.vague[c]:
                         self.vague[c] = changed = True
         self.unprotected.clear()
-        self.tries.clear()
         return changed
+
+    def _beyond(self, relations: list[int]) -> list[int]:
+        """Relations sharing a hidden cell with ``relations``, smallest first (a pin can run through one)."""
+        of = self.rel.of()
+        seen = set(relations)
+        found = {q for r in relations for c in self._cells(r) if self.hidden[c] for q in of[c] if q not in seen}
+        return sorted(found, key=lambda q: len(self.rel.sums[q][1]))[:50]
 
     def _cells(self, r: int) -> list[int]:
         total, parts = self.rel.sums[r]
@@ -249,7 +278,7 @@ class Grid:
 
         return min(candidates, key=rank)
 
-    def _exposed(self) -> tuple[list[int], list[int]]:
+    def _exposed(self, exact: bool) -> tuple[list[int], list[int]]:
         """Small non-zero cells whose bounds a reader can close, and for each cell the relation that last
         narrowed it."""
         lo: list[float] = []
@@ -273,9 +302,17 @@ class Grid:
                 hi.append(INF)
         why = [-1] * len(lo)
         narrow(self.rel, lo, hi, why)
-        # A zero is protected only by the label: where a coarser total is 0 every cell in it is 0 anyway.
+        # Small non-zero cells of this table, and of the coarser rows it adds into (a coarser table's "<k"
+        # must not be undone by this one). A zero is protected only by its label: where a coarser total
+        # is 0, every cell in it is 0 anyway. A cell already "withheld" is past further help.
         values = self.values
-        return [c for c in range(self.n_rows * width) if self.primary[c] and values[c] and lo[c] >= hi[c]], why
+        targets = [c for c in range(self.n_coarse * width) if self.primary[c] and values[c] and not self.vague[c]]
+        exposed = [c for c in targets if lo[c] >= hi[c]]
+        if exact:
+            from sanctuary_atlas.measure.disclosure_lp import pinned
+
+            exposed += pinned(self.rel, lo, hi, values, [c for c in targets if lo[c] < hi[c]])
+        return exposed, why
 
     def shown(self, r: int, row: dict[str, Any]) -> dict[str, Any]:
         out = dict(row)
