@@ -129,7 +129,9 @@ def assemble_ddor(
     declining = rank_by_shown([row for row in shown if row["declined"] != 0], JURISDICTION_KEYS, "declined")
     # The cumulative picture is published for section II's rows only: the rest of that table is pooled.
     in_ii = {_key(row) for row in declining}
-    cumulative_rows = suppress_pooled(results["cumulative"], k, JURISDICTION_MARGINS, lambda r: _key(r) in in_ii)[0]
+    cumulative_rows = suppress_pooled(
+        results["cumulative"], k, JURISDICTION_MARGINS, lambda r: _key(r) in in_ii, pooled_shown=False
+    )[0]
     cumulative = {_key(r): r for r in cumulative_rows}
     for row in declining:
         cum = cumulative.get(_key(row), {})

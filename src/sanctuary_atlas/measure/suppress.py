@@ -72,13 +72,15 @@ def suppress_pooled(
     k: int,
     margins: Sequence[Margin] = (),
     listed: Callable[[dict[str, Any]], bool] | None = None,
+    pooled_shown: bool = True,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Rows with at least k detainers, suppressed, and one row pooling all the others (None if there are
     none), with ``groups``: how many it pools. A group with fewer than k detainers is never listed: its
     coarser tables' totals would pin its counts, and protecting them would cost the listed rows most of
     their cells. Each coarser row's share from pooled groups is then unknown to a reader; all the shares of
     one margin add up to the pooled row. ``listed``, if given, narrows the rows listed further (a report
-    that shows a few rows of a large table suppresses those, not the whole table)."""
+    that shows a few rows of a large table suppresses those, not the whole table); with ``pooled_shown``
+    false the pooled row is not published at all, and only the listed rows are guarded."""
     if k <= 1:
         return rows, None
     shown = [row["issued"] >= k and (listed is None or listed(row)) for row in rows]
@@ -89,7 +91,7 @@ def suppress_pooled(
     from sanctuary_atlas.measure.suppress_grid import Grid
 
     table = [*listed_rows, _pool(small)]
-    grid = Grid(table, k, margins, remainder=small, pooled=len(listed_rows))
+    grid = Grid(table, k, margins, remainder=small, pooled=len(listed_rows), pooled_shown=pooled_shown)
     grid.protect()
     shown = [grid.shown(i, row) for i, row in enumerate(table)]
     return shown[:-1], shown[-1]

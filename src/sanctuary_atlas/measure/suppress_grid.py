@@ -42,6 +42,7 @@ class Grid:
         margins: Sequence[Margin],
         remainder: Sequence[dict[str, Any]] = (),
         pooled: int | None = None,
+        pooled_shown: bool = True,
     ):
         self.k = k
         self.names = [b.name for b in buckets()]
@@ -54,7 +55,7 @@ class Grid:
         self.width = width = len(self.cols)
         self.n_rows = len(rows)
         values = [int(row[c]) for row in rows for c in self.cols]
-        found, partitions = _lines(rows, margins, remainder, pooled)
+        found, partitions = _lines(rows, margins, remainder, pooled, pooled_shown)
         lines: list[tuple[list[int], int | None]] = []  # own members, and the remainder's index if any
         rest_values: list[list[int]] = []
         self.line_margin = [mi for mi, _, _ in found]
@@ -84,6 +85,10 @@ class Grid:
         self.whole = [False] * n_coarse
         for r in range(self.n_rows):
             base = r * width
+            if r == pooled and not pooled_shown:  # never published: unknown to the reader, nothing to guard
+                for j in range(width):
+                    self.hidden[base + j] = self.vague[base + j] = self.fixed[base + j] = True
+                continue
             if 0 < values[base + issued] < k:
                 self.whole[r] = True  # hidden whole: every cell "<k"
                 for j in range(width):
@@ -329,7 +334,11 @@ class Grid:
 
 
 def _lines(
-    rows: list[dict[str, Any]], margins: Sequence[Margin], remainder: Sequence[dict[str, Any]], pooled: int | None
+    rows: list[dict[str, Any]],
+    margins: Sequence[Margin],
+    remainder: Sequence[dict[str, Any]],
+    pooled: int | None,
+    pooled_shown: bool = True,
 ) -> tuple[list[tuple[int, list[int], list[dict[str, Any]]]], list[tuple[int, list[dict[str, Any]]]]]:
     """Per margin, the groups of rows that add up into one row of a coarser table: (margin, the table's rows,
     the pooled rows') and, for each margin that splits the pooled rows, those in no group.
@@ -357,7 +366,8 @@ def _lines(
             else:
                 groups.setdefault(key, ([], []))[1].append(row)
         for members, pooled_rows in groups.values():
-            if len(members) + bool(pooled_rows) > 1 or (pooled_rows and not members):
+            # A coarser row of pooled groups only bears on the pooled row: nothing, if that is not shown.
+            if len(members) + bool(pooled_rows) > 1 or (pooled_rows and not members and pooled_shown):
                 lines.append((mi, members, pooled_rows))
         if remainder and pooled is not None:
             partitions.append((mi, unlined))
