@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
@@ -39,16 +38,10 @@ def _check_out(out: Path) -> None:
 
 
 def _write_error(exc: Exception, out: Path) -> str:
-    """Why a write failed, naming the user's --out only: never the temporary file written beside it."""
-    if isinstance(exc, OSError) and exc.strerror:
-        reason = exc.strerror
-    else:  # a worker's one line, e.g. "PermissionError: [Errno 13] Permission denied: '/dir/.r.pdf.123.tmp'"
-        found = re.search(r"\[Errno \d+\] ([^:]+)", str(exc))
-        reason = found.group(1) if found else _TEMP_NAME.sub(str(out), str(exc))
+    """Why a write failed, naming the user's --out only: never the temporary file written beside it (a
+    worker's line already carries only the reason)."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return f"could not write {out}: {reason}"
-
-
-_TEMP_NAME = re.compile(r"[^\s'\"]*\.[^\s'\"/]+\.\d+\.tmp")
 
 
 def ddor_command(

@@ -63,7 +63,9 @@ def serve(warm: Callable[[], None], job: Callable[[dict[str, Any]], bytes]) -> i
     try:
         answer = job(request)
     except Exception as exc:
-        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        # An OSError's line is its reason alone, not the file: the parent names the file its user asked for.
+        line = exc.strerror if isinstance(exc, OSError) and exc.strerror else f"{type(exc).__name__}: {exc}"
+        print(line, file=sys.stderr)
         return 1
     sys.stdout.buffer.write(answer)
     sys.stdout.buffer.flush()
