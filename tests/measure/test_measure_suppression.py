@@ -4,25 +4,11 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from outcome_rows import IN_DEN, NAMES, OUT_DEN, outcome_row
 
 from sanctuary_atlas.measure.suppress import COMPLEMENTARY, suppress_rows
-from sanctuary_atlas.measure.vocabulary import buckets
 
-NAMES = [b.name for b in buckets()]
-IN_DEN = [b.name for b in buckets() if b.in_denominator]
-OUT_DEN = [b.name for b in buckets() if not b.in_denominator]
-
-
-def _row(counts: list[int]) -> dict:
-    row = dict(zip(NAMES, counts, strict=True))
-    row["issued"] = sum(counts)
-    row["denominator"] = sum(row[n] for n in IN_DEN)
-    den = row["denominator"]
-    row["decline_rate"] = row["declined"] / den if den else None
-    row["honor_rate"] = row["honored"] / den if den else None
-    settled = row["issued"] - row["superseded"]
-    row["unknown_share"] = row["unknown"] / settled if settled else None
-    return row
+_row = outcome_row
 
 
 counts = st.lists(st.one_of(st.integers(0, 6), st.integers(0, 400)), min_size=len(NAMES), max_size=len(NAMES))

@@ -34,12 +34,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from outcome_rows import IN_DEN, NAMES, OUT_DEN, outcome_row
 from scipy import sparse
 from scipy.optimize import linprog
 
 from sanctuary_atlas.measure import suppress as suppress_module
 from sanctuary_atlas.measure.suppress import COMPLEMENTARY, suppress_rows
-from sanctuary_atlas.measure.vocabulary import buckets, normalise_reason, reason_map
+from sanctuary_atlas.measure.vocabulary import normalise_reason, reason_map
 
 suppress_table = getattr(suppress_module, "suppress_table", None)
 suppress_pooled = getattr(suppress_module, "suppress_pooled", None)
@@ -47,9 +48,7 @@ suppress_pooled = getattr(suppress_module, "suppress_pooled", None)
 WITHHELD = getattr(suppress_module, "WITHHELD", "withheld")
 pytestmark = pytest.mark.skipif(suppress_pooled is None, reason="suppress_pooled is not there yet")
 
-NAMES = [b.name for b in buckets()]
-IN_DEN = [b.name for b in buckets() if b.in_denominator]
-OUT_DEN = [b.name for b in buckets() if not b.in_denominator]
+_row = outcome_row
 CELLS = [*NAMES, "issued", "denominator"]
 WIDTH = len(CELLS)
 COL = {c: j for j, c in enumerate(CELLS)}
@@ -61,18 +60,6 @@ RATES = {
 MARGINS = [lambda r: r["state"], lambda r: "all"]
 FY2015 = Path(__file__).resolve().parents[2] / "data/ice-detainers-fy2015-nprapps/detainers_fy2015ytd.csv.gz"
 TOL = 1e-7
-
-
-def _row(counts: list[int] | dict[str, int], **keys: object) -> dict:
-    row = dict(zip(NAMES, counts, strict=True)) if isinstance(counts, list) else {n: counts.get(n, 0) for n in NAMES}
-    row["issued"] = sum(row[n] for n in NAMES)
-    row["denominator"] = sum(row[n] for n in IN_DEN)
-    den = row["denominator"]
-    row["decline_rate"] = row["declined"] / den if den else None
-    row["honor_rate"] = row["honored"] / den if den else None
-    settled = row["issued"] - row["superseded"]
-    row["unknown_share"] = row["unknown"] / settled if settled else None
-    return {**keys, **row}
 
 
 def _sum(rows: list[dict]) -> dict:

@@ -133,11 +133,10 @@ class Grid:
         self.rel = rel
         # Small cells no further hiding protects, with the relation that pins each: those relations blur.
         self.unprotected: dict[int, int] = {}
-        self.tries: dict[int, int] = {}
 
     def protect(self) -> None:
         """Complement every relation, then hide further cells until no small cell can be worked out."""
-        tries = self.tries
+        tries: dict[int, int] = {}  # rounds each exposed cell has had hiding tried for it
         audits = 0
         while True:
             self._complement()
