@@ -64,3 +64,18 @@ def test_empty_period_is_a_valid_empty_table(real_store: Store) -> None:
     done = _run("outcomes", "--from", "1990-01-01", "--to", "1990-01-31", "--store", str(real_store.root))
     assert done.returncode == 0
     assert done.stdout.strip().startswith("facility_state,issued")
+
+
+def test_each_table_says_how_its_suppression_was_checked(real_store: Store) -> None:
+    store = ["--store", str(real_store.root), "--format", "json"]
+    fy2015 = ["--from", "2014-10-01", "--to", "2015-09-30"]
+    small = _run("outcomes", *fy2015, "--group-by", "state,month", *store)
+    assert json.loads(small.stdout)["suppression_check"] == "exact"
+    assert "too large" not in small.stderr
+    # Facility x month over a year hides some 70,000 cells: beyond the exact check, and the output says so.
+    large = _run("outcomes", *fy2015, "--group-by", "facility,month", *store)
+    assert large.returncode == 0
+    assert json.loads(large.stdout)["suppression_check"] == "interval narrowing only"
+    assert "too large for the exact disclosure check" in large.stderr
+    off = _run("outcomes", *fy2015, "--group-by", "state,month", *store, "--min-cell", "0")
+    assert json.loads(off.stdout)["suppression_check"] == "none"

@@ -14,7 +14,7 @@ import typer
 from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store, parse_iso_date
 from sanctuary_atlas.measure.keys import ENGINES, GROUP_KEYS, RESOLVED_KEYS, Engine, Period
 from sanctuary_atlas.measure.margins import margins_for
-from sanctuary_atlas.measure.suppress import rank_by_shown, suppress_pooled, suppress_table
+from sanctuary_atlas.measure.suppress import Check, rank_by_shown, suppress_pooled, suppress_table
 from sanctuary_atlas.store import StoreBusy
 
 
@@ -111,15 +111,22 @@ def outcomes_command(
     # protected against every coarser grouping of the same period (its totals are relations a reader can
     # use) and ranked by what they show, so that no hidden count is bounded by its neighbours.
     columns_keys = [GROUP_KEYS[k] for k in keys]
+    check = Check()
     if columns_keys:
-        rows, pooled = suppress_pooled(rows, min_cell, margins_for(columns_keys))
+        rows, pooled = suppress_pooled(rows, min_cell, margins_for(columns_keys), check=check)
         rows = rank_by_shown(rows, columns_keys)
     else:
-        rows, pooled = suppress_table(rows, min_cell), None
+        rows, pooled = suppress_table(rows, min_cell, check=check), None
+    if min_cell and not check.exact:
+        err_console.print(
+            "note: this table is too large for the exact disclosure check; its suppression rests on interval"
+            " narrowing alone (docs/methodology.md, 'Limits'). Fewer keys or a shorter period avoid this."
+        )
     meta = {
         "cohort": "prepare_date",
         "period": period.label(),
         "min_cell": min_cell,
+        "suppression_check": ("none" if not min_cell else "exact" if check.exact else "interval narrowing only"),
         "denominator": ("issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded"),
     }
     if fmt == "json":

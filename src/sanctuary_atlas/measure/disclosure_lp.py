@@ -18,21 +18,32 @@ TOLERANCE = 1e-6
 
 
 def pinned(
-    rel: Relations, lo: Sequence[float], hi: Sequence[float], values: Sequence[int], targets: list[int]
-) -> list[int]:
+    rel: Relations,
+    lo: Sequence[float],
+    hi: Sequence[float],
+    values: Sequence[int],
+    targets: list[int],
+    limit: int | None = None,
+) -> dict[int, list[int]] | None:
     """The cells of ``targets`` (true value ``values[c]``, feasible) that cannot take a value at least 1
-    away from the true one, given ``rel`` and the bounds ``lo``/``hi`` (already narrowed)."""
+    away from the true one, given ``rel`` and the bounds ``lo``/``hi``, each with the
+    relations that pin it: those with a non-zero dual value at its least or its greatest value (the
+    reader's proof uses exactly these, so hiding a published cell of one of them can undo it). None when
+    the programme would have more than ``limit`` unknowns."""
     targets = [c for c in targets if lo[c] < hi[c]]
     if not targets:
-        return []
+        return {}
     import highspy
     import numpy as np
 
     free = sorted({c for total, parts in rel.sums for c in (total, *parts) if lo[c] != hi[c]} | set(targets))
+    if limit is not None and len(free) > limit:
+        return None
     index = {c: i for i, c in enumerate(free)}
     columns: list[list[tuple[int, float]]] = [[] for _ in free]
     rhs: list[float] = []
-    for total, parts in rel.sums:
+    relation_of: list[int] = []  # the model's rows, as relations
+    for r, (total, parts) in enumerate(rel.sums):
         entries = []
         constant = 0.0
         for c, sign in ((total, -1.0), *((p, 1.0) for p in parts)):
@@ -44,6 +55,7 @@ def pinned(
             for i, sign in entries:
                 columns[i].append((len(rhs), sign))
             rhs.append(-constant)
+            relation_of.append(r)
     # One model, solved again for each objective: HiGHS starts each solve from the last basis.
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = len(free), len(rhs)
@@ -62,7 +74,7 @@ def pinned(
     highs.passModel(lp)
     everything = np.arange(len(free), dtype=np.int32)
 
-    def solve(objective: dict[int, float]) -> list[float] | None:
+    def solve(objective: dict[int, float]) -> tuple[list[float], list[float]] | None:
         cost = np.zeros(len(free))
         for c, weight in objective.items():
             cost[index[c]] = weight
@@ -70,35 +82,48 @@ def pinned(
         highs.run()
         if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        return list(highs.getSolution().col_value)
+        solution = highs.getSolution()
+        return list(solution.col_value), list(solution.row_dual)
 
     open_ = set(targets)
 
-    def certify(x: list[float] | None) -> None:
+    def certify(found: tuple[list[float], list[float]] | None) -> None:
         # Every solution is a point the reader cannot rule out: each open cell it moves by 1 or more is safe.
-        if x is not None:
+        if found is not None:
+            x = found[0]
             open_.difference_update([c for c in open_ if abs(x[index[c]] - values[c]) >= 1 - TOLERANCE])
 
     # Push the open cells all at once, in directions that alternate and then vary, while that clears any.
-    for attempt in range(8):
+    # A cell at the edge of its label's range can only move one way (a 1 shown "<5" can only go up).
+    only = {c: 1.0 if values[c] - lo[c] < 1 else -1.0 for c in targets if min(values[c] - lo[c], hi[c] - values[c]) < 1}
+    for attempt in range(12):
         if not open_:
-            return []
+            return {}
         before = len(open_)
         # All up, all down, then every other cell up and the rest down (cells of one sum pull each other).
-        weights = {c: _direction(attempt, i) for i, c in enumerate(sorted(open_))}
+        weights = {c: -only.get(c, -_direction(attempt, i)) for i, c in enumerate(sorted(open_))}
         certify(solve(weights))
-        if attempt >= 2 and len(open_) == before:
+        if attempt >= 2 and len(open_) > 0.9 * before:
             break
-    exposed = []
+    exposed: dict[int, list[int]] = {}
     for c in sorted(open_):
         if c not in open_:
             continue  # cleared by an earlier cell's solutions
-        high, low = solve({c: -1.0}), solve({c: 1.0})
-        if high is None or low is None or high[index[c]] - low[index[c]] < 1 - TOLERANCE:
-            exposed.append(c)
-        certify(high)
-        certify(low)
+        # Its greatest and least values; a cell at an edge of its range needs only the other one.
+        ends = {sign: solve({c: -sign}) for sign in ((only[c],) if c in only else (1.0, -1.0))}
+        reach = [values[c], *(found[0][index[c]] for found in ends.values() if found is not None)]
+        if None in ends.values() or max(reach) - min(reach) < 1 - TOLERANCE:
+            used = {int(i) for found in ends.values() if found is not None for i in _nonzero(found[1])}
+            exposed[c] = sorted(relation_of[i] for i in used)
+        for found in ends.values():
+            certify(found)
     return exposed
+
+
+def _nonzero(duals: list[float]):
+    import numpy as np
+
+    return np.flatnonzero(np.abs(np.asarray(duals)) > TOLERANCE)
 
 
 def _direction(attempt: int, i: int) -> float:

@@ -29,6 +29,7 @@ reveal the count. The property tests attack the output with an independent linea
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sanctuary_atlas.measure.vocabulary import buckets
@@ -52,10 +53,20 @@ def suppress_rows(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
     return suppress_table(rows, k)
 
 
+@dataclass
+class Check:
+    """How a suppressed table was checked. ``exact`` is false when the table was too large for the linear
+    programme (``suppress_grid.EXACT_LIMIT`` hidden cells): its protection then rests on interval
+    narrowing, which can miss a count that only a combination of relations gives away."""
+
+    exact: bool = True
+
+
 def suppress_table(
     rows: list[dict[str, Any]],
     k: int,
     margins: Sequence[Margin] = (),
+    check: Check | None = None,
 ) -> list[dict[str, Any]]:
     """Suppress a table whose rows also add up, through ``margins``, into rows of coarser tables."""
     if k <= 1:
@@ -64,6 +75,8 @@ def suppress_table(
 
     grid = Grid(rows, k, margins)
     grid.protect()
+    if check is not None:
+        check.exact = grid.exact_checked
     return [grid.shown(i, row) for i, row in enumerate(rows)]
 
 
@@ -73,6 +86,7 @@ def suppress_pooled(
     margins: Sequence[Margin] = (),
     listed: Callable[[dict[str, Any]], bool] | None = None,
     pooled_shown: bool = True,
+    check: Check | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Rows with at least k detainers, suppressed, and one row pooling all the others (None if there are
     none), with ``groups``: how many it pools. A group with fewer than k detainers is never listed: its
@@ -87,12 +101,14 @@ def suppress_pooled(
     small = [row for row, keep in zip(rows, shown, strict=True) if not keep]
     listed_rows = [row for row, keep in zip(rows, shown, strict=True) if keep]
     if not small:
-        return suppress_table(listed_rows, k, margins), None
+        return suppress_table(listed_rows, k, margins, check), None
     from sanctuary_atlas.measure.suppress_grid import Grid
 
     table = [*listed_rows, _pool(small)]
     grid = Grid(table, k, margins, remainder=small, pooled=len(listed_rows), pooled_shown=pooled_shown)
     grid.protect()
+    if check is not None:
+        check.exact = grid.exact_checked
     shown = [grid.shown(i, row) for i, row in enumerate(table)]
     return shown[:-1], shown[-1]
 

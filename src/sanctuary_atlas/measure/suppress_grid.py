@@ -28,7 +28,11 @@ from sanctuary_atlas.measure.vocabulary import buckets
 # Rounds of hiding one small cell may take before it counts as unprotectable (its relation then blurs).
 MAX_TRIES = 6
 # Rounds of the exact check (a linear programme) before what it still finds blurs.
-MAX_AUDITS = 3
+MAX_AUDITS = 4
+# Hidden cells beyond which the exact check is not run (one linear programme over 73,000 of them, FY2015
+# county x month, takes about a second a solve and some forty solves a round): such a table rests on
+# interval narrowing alone, and says so (``Grid.exact_checked``).
+EXACT_LIMIT = 25_000
 
 
 class Grid:
@@ -133,45 +137,69 @@ class Grid:
         self.rel = rel
         # Small cells no further hiding protects, with the relation that pins each: those relations blur.
         self.unprotected: dict[int, int] = {}
+        # False when the table was too large for the exact check (it then rests on interval narrowing).
+        self.exact_checked = True
 
     def protect(self) -> None:
         """Complement every relation, then hide further cells until no small cell can be worked out."""
         tries: dict[int, int] = {}  # rounds each exposed cell has had hiding tried for it
+        past_help: set[int] = set()  # cells blurred because no hiding protects them: not tried again
         audits = 0
         while True:
             self._complement()
             if self.k <= 2:
                 return  # "<2" itself says 1: there is nothing more to protect
-            exposed, why = self._exposed(exact=False)
+            lo, hi, targets = self._bounds()
+            why = self._why
+            exposed = [c for c in targets if lo[c] >= hi[c] and c not in past_help]
+            through: dict[int, list[int]] = {}
             if not exposed:
                 # Narrowing finds nothing more: the linear programme (slower) has the last word, a few times.
                 if audits >= MAX_AUDITS or self.n_coarse == self.n_rows:
                     return
                 audits += 1
-                exposed, why = self._exposed(exact=True)
-                if not exposed:
+                # Cells narrowing gave up on are checked too: the proof the programme finds points at better
+                # cells to hide than the one relation narrowing last used.
+                through = self._pinned(targets)
+                if through is None:
+                    self.exact_checked = False
+                    return
+                if not through:
                     return
                 if audits == MAX_AUDITS:
                     # Hiding has had its chances: what is still pinned blurs, with every relation it is in.
-                    self.unprotected.update(dict.fromkeys(exposed, -1))
+                    self.unprotected.update(dict.fromkeys(through, -1))
                     self._blur()
                     return
+                exposed = list(through)
             added = False
             stuck: dict[int, int] = {}
             for cell in exposed:
                 tries[cell] = tries.get(cell, 0) + 1
-                # The relation that closed the cell's bounds gets one more hidden cell; where none can be
-                # hidden there (all hidden already, zero, or another table's), its hidden cells blur, but
-                # only once a round hides nothing: another cell's pick may have covered it.
-                pick = self._pick(self._cells(why[cell])) if why[cell] >= 0 else None
-                near = sorted(self.rel.of()[cell], key=lambda r: len(self.rel.sums[r][1]))
+                if cell in through:
+                    # The reader's proof runs through these relations: hiding one of their published cells
+                    # takes a step of it away.
+                    proof = [c for r in through[cell] for c in self._cells(r)]
+                    if audits >= MAX_AUDITS - 2:
+                        # One cell at a time has not undone it: the proof loses every published cell of ours.
+                        for c in proof:
+                            if not self.fixed[c] and not self.hidden[c] and self.values[c] > 0:
+                                self.hidden[c] = added = True
+                    pick = self._pick(proof)
+                    near = through[cell]
+                else:
+                    # The relation that closed the cell's bounds gets one more hidden cell; where none can be
+                    # hidden there (all hidden already, zero, or another table's), its hidden cells blur, but
+                    # only once a round hides nothing: another cell's pick may have covered it.
+                    pick = self._pick(self._cells(why[cell])) if why[cell] >= 0 else None
+                    near = sorted(self.rel.of()[cell], key=lambda r: len(self.rel.sums[r][1]))
                 for r in near:
                     if pick is not None:
                         break
                     pick = self._pick(self._cells(r))
                 if pick is None:  # one step further: the relations of the hidden cells next to it
                     pick = self._pick([c for r in self._beyond(near) for c in self._cells(r)])
-                if tries[cell] > MAX_TRIES:
+                if tries[cell] > MAX_TRIES and cell not in through:
                     self.unprotected[cell] = why[cell]
                 elif pick is None:
                     stuck[cell] = why[cell]
@@ -180,9 +208,18 @@ class Grid:
                     added = True
             if not added:
                 self.unprotected.update(stuck)
-            blurred = self._blur()
-            if not added and not blurred:
-                return  # nothing more can be hidden or blurred: what stays exposed, the margins alone give away
+            past_help.update(self.unprotected)
+            if not self._blur() and not added and through:
+                return  # the exact check would find the same again: the margins alone give these away
+
+    def _pinned(self, targets: list[int]) -> dict[int, list[int]] | None:
+        """The exact check: small cells a linear programme pins, with the relations that pin each (None:
+        the table is too large for it). It starts from the labels' bounds, not the narrowed ones: a cell
+        narrowing fixed would be a constant to the programme, and the proof through it would not be seen."""
+        from sanctuary_atlas.measure.disclosure_lp import pinned
+
+        lo, hi, _ = self._bounds(narrowed=False)
+        return pinned(self.rel, lo, hi, self.values, targets, limit=EXACT_LIMIT)
 
     def _nested(
         self,
@@ -282,9 +319,9 @@ class Grid:
 
         return min(candidates, key=rank)
 
-    def _exposed(self, exact: bool) -> tuple[list[int], list[int]]:
-        """Small non-zero cells whose bounds a reader can close, and for each cell the relation that last
-        narrowed it."""
+    def _bounds(self, narrowed: bool = True) -> tuple[list[float], list[float], list[int]]:
+        """What a reader knows of every cell (from the labels, then narrowed through the relations), and
+        the cells to guard."""
         lo: list[float] = []
         hi: list[float] = []
         k, width, issued = self.k, self.width, self.col_of["issued"]
@@ -304,19 +341,16 @@ class Grid:
             else:
                 lo.append(k)
                 hi.append(INF)
-        why = [-1] * len(lo)
-        narrow(self.rel, lo, hi, why)
+        self._why = why = [-1] * len(lo)
+        if narrowed:
+            narrow(self.rel, lo, hi, why)
         # Small non-zero cells of this table, and of the coarser rows it adds into (a coarser table's "<k"
         # must not be undone by this one). A zero is protected only by its label: where a coarser total
-        # is 0, every cell in it is 0 anyway. A cell already "withheld" is past further help.
+        # is 0, every cell in it is 0 anyway. A "withheld" cell is still guarded: its label makes no claim,
+        # but the published cells around it can still add up to it.
         values = self.values
-        targets = [c for c in range(self.n_coarse * width) if self.primary[c] and values[c] and not self.vague[c]]
-        exposed = [c for c in targets if lo[c] >= hi[c]]
-        if exact:
-            from sanctuary_atlas.measure.disclosure_lp import pinned
-
-            exposed += pinned(self.rel, lo, hi, values, [c for c in targets if lo[c] < hi[c]])
-        return exposed, why
+        targets = [c for c in range(self.n_coarse * width) if self.primary[c] and values[c]]
+        return lo, hi, targets
 
     def shown(self, r: int, row: dict[str, Any]) -> dict[str, Any]:
         out = dict(row)
