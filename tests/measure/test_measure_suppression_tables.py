@@ -19,10 +19,11 @@ knows:
 - per other margin, when rows are pooled: pooled row = the R of its lines + R_none (>= 0: pooled rows
   with no key).
 
-For every cell shown "<k" whose true value is non-zero (and every small cell shown "withheld"), the least
-and greatest value it can take must be at least 1 apart. Cells that stay pinned even when every non-zero
-cell of the listed rows and the pooled row is hidden are given away by the coarser tables alone; they are
-reported beside a failure, not counted as one.
+For every cell shown "<k" whose true value is non-zero (and every small cell shown "withheld"), and every
+small non-zero cell of a coarser row's unseen share R (the pooled groups in it: one group's own counts
+where it holds one), the least and greatest value it can take must be at least 1 apart. Cells that stay
+pinned even when every non-zero cell of the listed rows and the pooled row is hidden are given away by the
+coarser tables alone; they are reported beside a failure, not counted as one.
 """
 
 from __future__ import annotations
@@ -178,6 +179,13 @@ class Attack:
                 share_base[li] = len(bounds)
                 self.blocks.append(f"R(line{li})")
                 part = _sum(line.small)
+                for c in CELLS:
+                    # The pooled groups' share of a coarser row is a small count like any other (where the
+                    # row holds one pooled group, it is that group's): it must not be pinned either.
+                    var = len(bounds) + COL[c]
+                    self.where[var] = (var // WIDTH, c)
+                    if 0 < part[c] < k:
+                        self.targets.append(var)
                 self.truth.extend(int(part[c]) for c in CELLS)
                 bounds.extend([(0, None)] * WIDTH)
         none_base = []
@@ -497,6 +505,24 @@ def test_a_small_county_is_pooled_and_not_given_away_by_the_state_total() -> Non
     _assert_safe(rows, 5, MARGINS[:1])
     _assert_safe(rows, 5)
     _assert_safe([*rows, _row({"honored": 200, "unknown": 7}, state="AZ", county="x")], 5)
+
+
+def test_a_pooled_county_alone_in_its_state_is_not_given_away_by_the_state_total() -> None:
+    # Georgia's total less its listed county is Georgia's share of the pooled row: one small county's own
+    # counts (declined 2), for anyone who knows which county that is. The pooled row, summed over both
+    # states, hides it; the state total less the listed county must too.
+    big = {"honored": 120, "declined": 30, "lifted_by_ice": 50, "unknown": 100}
+    rows = [
+        _row({"honored": 1, "declined": 2}, state="GA", county="small"),
+        _row(big, state="GA", county="big"),
+        _row({"honored": 4}, state="AZ", county="small"),
+        _row({**big, "declined": 41}, state="AZ", county="big"),
+    ]
+    _, pooled, attack = _publish(rows, 5)
+    assert pooled is not None and pooled["groups"] == 2
+    share = [b for b in attack.blocks if b.startswith("R(")]
+    assert len(share) == 2  # one unseen share per state
+    _assert_safe(rows, 5)
 
 
 def test_small_counties_of_several_states_pool_together() -> None:

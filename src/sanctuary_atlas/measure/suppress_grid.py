@@ -86,6 +86,12 @@ class Grid:
         self.vague = [i >= n_coarse * width for i in range(n)]
         for i in range(n_coarse * width, n):
             self.hidden[i] = True
+        # A line's remainder is the pooled groups' share of it: a coarser total less the listed rows gives it,
+        # and where the line holds one pooled group it is that group's count. Its small cells are guarded
+        # like the table's own.
+        self.n_guarded = (n_coarse + n_rest_lines) * width
+        for i in range(n_coarse * width, self.n_guarded):
+            self.primary[i] = 0 < values[i] < k
         self.whole = [False] * n_coarse
         for r in range(self.n_rows):
             base = r * width
@@ -344,12 +350,12 @@ class Grid:
         self._why = why = [-1] * len(lo)
         if narrowed:
             narrow(self.rel, lo, hi, why)
-        # Small non-zero cells of this table, and of the coarser rows it adds into (a coarser table's "<k"
-        # must not be undone by this one). A zero is protected only by its label: where a coarser total
-        # is 0, every cell in it is 0 anyway. A "withheld" cell is still guarded: its label makes no claim,
-        # but the published cells around it can still add up to it.
+        # Small non-zero cells of this table, of the coarser rows it adds into (a coarser table's "<k"
+        # must not be undone by this one) and of their pooled remainders. A zero is protected only by its
+        # label: where a coarser total is 0, every cell in it is 0 anyway. A "withheld" cell is still
+        # guarded: its label makes no claim, but the published cells around it can still add up to it.
         values = self.values
-        targets = [c for c in range(self.n_coarse * width) if self.primary[c] and values[c]]
+        targets = [c for c in range(self.n_guarded) if self.primary[c] and values[c]]
         return lo, hi, targets
 
     def shown(self, r: int, row: dict[str, Any]) -> dict[str, Any]:
