@@ -455,6 +455,28 @@ def test_no_small_cell_of_a_pooled_table_can_be_worked_out_from_rows_and_margins
     assert not avoidable, _report(rows, listed, pooled, attack, avoidable, unavoidable)
 
 
+# Two keys that do not nest (a state and an authority type): the table by state, the table by type and the
+# nation are all published, as `outcomes --group-by state,authority_type` assumes.
+CROSSED = [lambda r: r["state"], lambda r: r["county"].split("-")[1], lambda r: "all"]
+crossed = st.lists(st.lists(st.one_of(counts, counts, tiny, st.none()), min_size=1, max_size=3), min_size=1, max_size=4)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(drawn=crossed, k=st.integers(3, 7))
+def test_no_small_cell_of_a_crossed_table_can_be_worked_out(drawn: list[list[list[int] | None]], k: int) -> None:
+    rows = [
+        _row(c, state=f"S{s}", county=f"S{s}-T{j}")
+        for s, types in enumerate(drawn)
+        for j, c in enumerate(types)
+        if c is not None  # not every state has every type
+    ]
+    if not rows:
+        return
+    listed, pooled, attack = _publish(rows, k, CROSSED)
+    avoidable, unavoidable = _avoidable(rows, k, CROSSED, attack)
+    assert not avoidable, _report(rows, listed, pooled, attack, avoidable, unavoidable)
+
+
 @settings(max_examples=60, deadline=None)
 @given(drawn=states, k=st.integers(0, 7))
 def test_without_margins_each_row_is_suppressed_on_its_own(drawn: list[list[list[int]]], k: int) -> None:
