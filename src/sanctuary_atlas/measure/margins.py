@@ -4,12 +4,13 @@ Anyone can ask ``outcomes`` for the same period grouped by fewer keys, or by a c
 county's state, a date's month). Each such table's rows are sums of this table's rows, so suppression
 treats them as published (``suppress.suppress_table``): for every key, the table without it, and the
 table with the key rolled up one level. Roll-ups are listed here as data: a column and the functions
-that give the coarser value of each of its values.
+that give the coarser value of each of its values. ``lines_of`` then groups a table's rows into the rows of
+those coarser tables (lines), as suppression needs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date
 from typing import Any
 
@@ -80,3 +81,44 @@ def _rolled(row: dict[str, Any], columns: list[str], i: int, rollup: Callable[[A
     if coarse is None:
         return None
     return tuple(coarse if j == i else row.get(c) for j, c in enumerate(columns))
+
+
+def lines_of(
+    rows: list[dict[str, Any]],
+    margins: Sequence[Margin],
+    remainder: Sequence[dict[str, Any]],
+    pooled: int | None,
+    pooled_shown: bool = True,
+) -> tuple[list[tuple[int, list[int], list[dict[str, Any]]]], list[tuple[int, list[dict[str, Any]]]]]:
+    """Per margin, the groups of rows that add up into one row of a coarser table: (margin, the table's rows,
+    the pooled rows') and, for each margin that splits the pooled rows, those in no group.
+
+    A group of one of the table's rows and nothing else is that same row and adds nothing. The pooled row
+    takes part only in a margin that puts every row in one group (the nation), standing for all the
+    pooled rows there."""
+    lines: list[tuple[int, list[int], list[dict[str, Any]]]] = []
+    partitions: list[tuple[int, list[dict[str, Any]]]] = []
+    for mi, margin in enumerate(margins):
+        own = {i: margin(row) for i, row in enumerate(rows) if i != pooled}
+        rest = [(margin(row), row) for row in remainder]
+        keys = {*own.values(), *(key for key, _ in rest)}
+        if pooled is not None and len(keys) == 1 and None not in keys:
+            lines.append((mi, list(range(len(rows))), []))
+            continue
+        groups: dict[Hashable, tuple[list[int], list[dict[str, Any]]]] = {}
+        for i, key in own.items():
+            if key is not None:
+                groups.setdefault(key, ([], []))[0].append(i)
+        unlined = []
+        for key, row in rest:
+            if key is None:
+                unlined.append(row)
+            else:
+                groups.setdefault(key, ([], []))[1].append(row)
+        for members, pooled_rows in groups.values():
+            # A coarser row of pooled groups only bears on the pooled row: nothing, if that is not shown.
+            if len(members) + bool(pooled_rows) > 1 or (pooled_rows and not members and pooled_shown):
+                lines.append((mi, members, pooled_rows))
+        if remainder and pooled is not None:
+            partitions.append((mi, unlined))
+    return lines, partitions

@@ -10,10 +10,11 @@ own cells are ever hidden here; the others are what other tables show.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sanctuary_atlas.measure.disclosure import INF, Relations, narrow
+from sanctuary_atlas.measure.margins import lines_of
 from sanctuary_atlas.measure.suppress import (
     COMPLEMENTARY,
     HEADLINE,
@@ -59,7 +60,7 @@ class Grid:
         self.width = width = len(self.cols)
         self.n_rows = len(rows)
         values = [int(row[c]) for row in rows for c in self.cols]
-        found, partitions = _lines(rows, margins, remainder, pooled, pooled_shown)
+        found, partitions = lines_of(rows, margins, remainder, pooled, pooled_shown)
         lines: list[tuple[list[int], int | None]] = []  # own members, and the remainder's index if any
         rest_values: list[list[int]] = []
         self.line_margin = [mi for mi, _, _ in found]
@@ -370,44 +371,3 @@ class Grid:
             if rate in out and hidden_cols.intersection(inputs):
                 out[rate] = None
         return out
-
-
-def _lines(
-    rows: list[dict[str, Any]],
-    margins: Sequence[Margin],
-    remainder: Sequence[dict[str, Any]],
-    pooled: int | None,
-    pooled_shown: bool = True,
-) -> tuple[list[tuple[int, list[int], list[dict[str, Any]]]], list[tuple[int, list[dict[str, Any]]]]]:
-    """Per margin, the groups of rows that add up into one row of a coarser table: (margin, the table's rows,
-    the pooled rows') and, for each margin that splits the pooled rows, those in no group.
-
-    A group of one of the table's rows and nothing else is that same row and adds nothing. The pooled row
-    takes part only in a margin that puts every row in one group (the nation), standing for all the
-    pooled rows there."""
-    lines: list[tuple[int, list[int], list[dict[str, Any]]]] = []
-    partitions: list[tuple[int, list[dict[str, Any]]]] = []
-    for mi, margin in enumerate(margins):
-        own = {i: margin(row) for i, row in enumerate(rows) if i != pooled}
-        rest = [(margin(row), row) for row in remainder]
-        keys = {*own.values(), *(key for key, _ in rest)}
-        if pooled is not None and len(keys) == 1 and None not in keys:
-            lines.append((mi, list(range(len(rows))), []))
-            continue
-        groups: dict[Hashable, tuple[list[int], list[dict[str, Any]]]] = {}
-        for i, key in own.items():
-            if key is not None:
-                groups.setdefault(key, ([], []))[0].append(i)
-        unlined = []
-        for key, row in rest:
-            if key is None:
-                unlined.append(row)
-            else:
-                groups.setdefault(key, ([], []))[1].append(row)
-        for members, pooled_rows in groups.values():
-            # A coarser row of pooled groups only bears on the pooled row: nothing, if that is not shown.
-            if len(members) + bool(pooled_rows) > 1 or (pooled_rows and not members and pooled_shown):
-                lines.append((mi, members, pooled_rows))
-        if remainder and pooled is not None:
-            partitions.append((mi, unlined))
-    return lines, partitions
