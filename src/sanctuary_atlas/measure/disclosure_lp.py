@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sanctuary_atlas.measure.disclosure import Relations
 
 TOLERANCE = 1e-6
+UNBOUNDED = "unbounded"
 
 
 def pinned(
@@ -74,22 +75,30 @@ def pinned(
     highs.passModel(lp)
     everything = np.arange(len(free), dtype=np.int32)
 
-    def solve(objective: dict[int, float]) -> tuple[list[float], list[float]] | None:
+    # The model is feasible (the true values satisfy it), so "unbounded or infeasible" is unbounded.
+    unbounded = (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible)
+
+    def solve(objective: dict[int, float]) -> tuple[list[float], list[float]] | str | None:
+        """A solution (values, row duals); UNBOUNDED when the objective can improve without end (a cell
+        labelled "suppressed" or "withheld" with nothing above it); None if HiGHS fails otherwise."""
         cost = np.zeros(len(free))
         for c, weight in objective.items():
             cost[index[c]] = weight
         highs.changeColsCost(len(free), everything, cost)
         highs.run()
-        if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        status = highs.getModelStatus()
+        if status in unbounded:
+            return UNBOUNDED
+        if status != highspy.HighsModelStatus.kOptimal:
             return None
         solution = highs.getSolution()
         return list(solution.col_value), list(solution.row_dual)
 
     open_ = set(targets)
 
-    def certify(found: tuple[list[float], list[float]] | None) -> None:
+    def certify(found: tuple[list[float], list[float]] | str | None) -> None:
         # Every solution is a point the reader cannot rule out: each open cell it moves by 1 or more is safe.
-        if found is not None:
+        if isinstance(found, tuple):
             x = found[0]
             open_.difference_update([c for c in open_ if abs(x[index[c]] - values[c]) >= 1 - TOLERANCE])
 
@@ -111,12 +120,15 @@ def pinned(
             continue  # cleared by an earlier cell's solutions
         # Its greatest and least values; a cell at an edge of its range needs only the other one.
         ends = {sign: solve({c: -sign}) for sign in ((only[c],) if c in only else (1.0, -1.0))}
-        reach = [values[c], *(found[0][index[c]] for found in ends.values() if found is not None)]
-        if None in ends.values() or max(reach) - min(reach) < 1 - TOLERANCE:
-            used = {int(i) for found in ends.values() if found is not None for i in _nonzero(found[1])}
-            exposed[c] = sorted(relation_of[i] for i in used)
         for found in ends.values():
             certify(found)
+        if UNBOUNDED in ends.values():
+            continue  # it can go as far as it likes one way: not pinned
+        reach = [values[c], *(found[0][index[c]] for found in ends.values() if isinstance(found, tuple))]
+        if None in ends.values() or max(reach) - min(reach) < 1 - TOLERANCE:
+            # Counted as pinned when HiGHS gives no answer: hiding more is the safe side.
+            used = {int(i) for found in ends.values() if isinstance(found, tuple) for i in _nonzero(found[1])}
+            exposed[c] = sorted(relation_of[i] for i in used)
     return exposed
 
 
