@@ -352,14 +352,16 @@ def _hide_all(row: dict, k: int) -> dict:
             shown[c] = label
         elif row[c] >= k:
             shown[c] = COMPLEMENTARY
+        else:
+            shown[c] = WITHHELD  # a zero: only "withheld", which claims nothing, can hide it
     return shown
 
 
 def everything_hidden(rows: list[dict], k: int) -> tuple[list[dict], dict | None]:
-    """The most any suppression labelled with "<k" and "suppressed" can hide: every non-zero cell of the
-    listed rows and of the pooled row (a zero cannot be labelled so outside a row hidden whole). Its
-    feasible region contains that of every such publication, so a cell pinned even here is given away by
-    the margins alone (say, six cities with one detainer each in a state whose published total is 6)."""
+    """The most any suppression can hide: every cell of the listed rows and of the pooled row, zeros as
+    "withheld" (no claim), the rest with the most cautious true label. Its feasible region contains that of
+    every publication, so a cell pinned even here is given away by the coarser tables alone (say, six
+    cities with one detainer each in a state whose published total is 6)."""
     small = [r for r in rows if r["issued"] < k]
     listed = [_hide_all(r, k) for r in rows if r["issued"] >= k]
     return listed, _hide_all(sum_rows(small), k) if small else None
@@ -367,15 +369,15 @@ def everything_hidden(rows: list[dict], k: int) -> tuple[list[dict], dict | None
 
 def split_pinned(rows: list[dict], k: int, margins, attack: Attack) -> tuple[list, list]:
     """The pinned target cells, split into (avoidable, unavoidable): unavoidable ones stay pinned even when
-    every non-zero cell of the listed rows and the pooled row is hidden (``_everything_hidden``)."""
+    every cell of the listed rows and the pooled row is hidden (``everything_hidden``)."""
     open_ = attack.certify(set(attack.targets))
-    if not open_:
+    found = attack.pinned(open_) if open_ else []
+    if not found:
         return [], []
     best = Attack(rows, k, margins, *everything_hidden(rows, k))
-    best_targets = set(best.targets)
-    unavoidable = best.pinned(open_ & best_targets)  # the same variables: both programmes number cells alike
-    doomed = {row * WIDTH + COL[column] for row, column, *_ in unavoidable}
-    return attack.pinned(open_ - doomed), unavoidable
+    cell = {f: f[0] * WIDTH + COL[f[1]] for f in found}  # both programmes number their variables alike
+    doomed = {row * WIDTH + COL[column] for row, column, *_ in best.pinned(set(cell.values()) & set(best.targets))}
+    return [f for f in found if cell[f] not in doomed], [f for f in found if cell[f] in doomed]
 
 
 def report(

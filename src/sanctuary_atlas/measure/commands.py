@@ -126,7 +126,7 @@ def outcomes_command(
         "cohort": "prepare_date",
         "period": period.label(),
         "min_cell": min_cell,
-        "suppression_check": ("none" if not min_cell else "exact" if check.exact else "interval narrowing only"),
+        "suppression_check": check.method,
         "denominator": ("issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded"),
     }
     if fmt == "json":

@@ -55,11 +55,16 @@ def suppress_rows(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
 
 @dataclass
 class Check:
-    """How a suppressed table was checked. ``exact`` is false when the table was too large for the linear
-    programme (``suppress_grid.EXACT_LIMIT`` hidden cells): its protection then rests on interval
-    narrowing, which can miss a count that only a combination of relations gives away."""
+    """How a suppressed table was checked: "exact" (a linear programme over every hidden cell had the last
+    word), "interval narrowing only" (more than ``suppress_grid.EXACT_LIMIT`` unknowns: narrowing can miss a
+    count that only a combination of relations gives away), "not needed" (k <= 2: "<2" says 1 by itself, so
+    complements are all there is), or "none" (not suppressed)."""
 
-    exact: bool = True
+    method: str = "none"
+
+    @property
+    def exact(self) -> bool:
+        return self.method != "interval narrowing only"
 
 
 def suppress_table(
@@ -76,7 +81,7 @@ def suppress_table(
     grid = Grid(rows, k, margins)
     grid.protect()
     if check is not None:
-        check.exact = grid.exact_checked
+        check.method = grid.check
     return [grid.shown(i, row) for i, row in enumerate(rows)]
 
 
@@ -108,7 +113,7 @@ def suppress_pooled(
     grid = Grid(table, k, margins, remainder=small, pooled=len(listed_rows), pooled_shown=pooled_shown)
     grid.protect()
     if check is not None:
-        check.exact = grid.exact_checked
+        check.method = grid.check
     shown = [grid.shown(i, row) for i, row in enumerate(table)]
     return shown[:-1], shown[-1]
 

@@ -28,11 +28,12 @@ from sanctuary_atlas.measure.vocabulary import buckets
 
 # Rounds of hiding one small cell may take before it counts as unprotectable (its relation then blurs).
 MAX_TRIES = 6
-# Rounds of the exact check (a linear programme) before what it still finds blurs.
+# Rounds of the exact check (a linear programme) that hide cells; after them, one that withholds the zeros
+# of what it still finds, and a last one after which what is still pinned blurs.
 MAX_AUDITS = 4
 # Hidden cells beyond which the exact check is not run (one linear programme over 73,000 of them, FY2015
 # county x month, takes about a second a solve and some forty solves a round): such a table rests on
-# interval narrowing alone, and says so (``Grid.exact_checked``).
+# interval narrowing alone, and says so (``Grid.check``).
 EXACT_LIMIT = 25_000
 
 
@@ -142,19 +143,26 @@ class Grid:
                     rel.sums.append((pooled * width + j, [rest_base + g * width + j for g in group]))
         self._nested(rel, lines, partitions, pooled, n_rest_lines, rest_base)
         self.rel = rel
-        # Small cells no further hiding protects, with the relation that pins each: those relations blur.
-        self.unprotected: dict[int, int] = {}
-        # False when the table was too large for the exact check (it then rests on interval narrowing).
-        self.exact_checked = True
+        # Small cells no further hiding protects, with the relations that pin each (empty: a combination the
+        # exact check did not name): those relations blur.
+        self.unprotected: dict[int, list[int]] = {}
+        # How the table was checked (``suppress.Check``): the linear programme ran unless the table is too large
+        # for it, or k <= 2 leaves nothing to check ("<2" says 1 by itself).
+        self.check = "exact"
 
     def protect(self) -> None:
         """Complement every relation, then hide further cells until no small cell can be worked out."""
-        tries: dict[int, int] = {}  # rounds each exposed cell has had hiding tried for it
-        past_help: set[int] = set()  # cells blurred because no hiding protects them: not tried again
+        # Rounds each cell narrowing exposes has had hiding tried for it (a cell the exact check pins is bounded
+        # by the number of checks instead).
+        tries: dict[int, int] = {}
+        # Cells blurred because no hiding protects them: narrowing does not offer them again; the exact check
+        # still does, since hiding elsewhere or blurring may have undone the proof (or not).
+        past_help: set[int] = set()
         audits = 0
         while True:
             self._complement()
             if self.k <= 2:
+                self.check = "not needed"
                 return  # "<2" itself says 1: there is nothing more to protect
             lo, hi, targets = self._bounds()
             why = self._why
@@ -162,25 +170,30 @@ class Grid:
             through: dict[int, list[int]] = {}
             if not exposed:
                 # Narrowing finds nothing more: the linear programme (slower) has the last word, a few times.
-                if audits >= MAX_AUDITS or self.n_coarse == self.n_rows:
+                if audits > MAX_AUDITS:
                     return
                 audits += 1
                 # Cells narrowing gave up on are checked too: the proof the programme finds points at better
                 # cells to hide than the one relation narrowing last used.
                 through = self._pinned(targets)
                 if through is None:
-                    self.exact_checked = False
+                    self.check = "interval narrowing only"
                     return
                 if not through:
                     return
-                if audits == MAX_AUDITS:
+                if audits == MAX_AUDITS + 1:
                     # Hiding has had its chances: what is still pinned blurs, with every relation it is in.
-                    self.unprotected.update(dict.fromkeys(through, -1))
+                    self.unprotected.update({c: [*rs, *self._own(c)] for c, rs in through.items()})
                     self._blur()
                     return
+                if audits == MAX_AUDITS:
+                    # What still pins a cell are published zeros and coarser tables' cells: the zeros of the
+                    # proof are withheld ("withheld" claims nothing, so it may hide a 0), then one more check.
+                    self._withhold_zeros(through)
+                    continue
                 exposed = list(through)
             added = False
-            stuck: dict[int, int] = {}
+            stuck: dict[int, list[int]] = {}
             for cell in exposed:
                 tries[cell] = tries.get(cell, 0) + 1
                 if cell in through:
@@ -207,9 +220,12 @@ class Grid:
                 if pick is None:  # one step further: the relations of the hidden cells next to it
                     pick = self._pick([c for r in self._beyond(near) for c in self._cells(r)])
                 if tries[cell] > MAX_TRIES and cell not in through:
-                    self.unprotected[cell] = why[cell]
+                    self.unprotected[cell] = [why[cell]] if why[cell] >= 0 else []
                 elif pick is None:
-                    stuck[cell] = why[cell]
+                    if cell in through:
+                        stuck[cell] = [*through[cell], *self._own(cell)]
+                    else:
+                        stuck[cell] = [why[cell]] if why[cell] >= 0 else []
                 else:
                     self.hidden[pick] = True
                     added = True
@@ -217,7 +233,12 @@ class Grid:
                 self.unprotected.update(stuck)
             past_help.update(self.unprotected)
             if not self._blur() and not added and through:
-                return  # the exact check would find the same again: the margins alone give these away
+                if audits >= MAX_AUDITS:
+                    return  # the exact check would find the same again: the margins alone give these away
+                # No cell of ours is left to hide in these proofs: published zeros and the coarser tables'
+                # cells carry them. The zeros are withheld, and the last check follows.
+                self._withhold_zeros(through)
+                audits = MAX_AUDITS
 
     def _pinned(self, targets: list[int]) -> dict[int, list[int]] | None:
         """The exact check: small cells a linear programme pins, with the relations that pin each (None:
@@ -263,18 +284,29 @@ class Grid:
         total of 7 declines over counties shown "suppressed", "<5" and "<5" leaves 5, 1 and 1."""
         changed = False
         for cell, pinned_by in self.unprotected.items():
-            if pinned_by >= 0 and not self.fixed[cell]:
-                relations = [pinned_by]
-            elif self.fixed[cell]:
-                relations = self.rel.of()[cell]  # a coarser row's cell: the lines its members are in
-            else:  # pinned by a combination (the exact check): its own row's sums
-                relations = [r for r in self.rel.of()[cell] if len(self.rel.sums[r][1]) < self.width]
+            # A coarser row's cell: the lines its members are in; else the relations that pin it, or its row's sums.
+            relations = self.rel.of()[cell] if self.fixed[cell] else pinned_by or self._own(cell)
             for r in relations:
                 for c in self._cells(r):
                     if self.hidden[c] and not self.fixed[c] and not self.vague[c]:
                         self.vague[c] = changed = True
         self.unprotected.clear()
         return changed
+
+    def _withhold_zeros(self, through: dict[int, list[int]]) -> None:
+        """Hide, as "withheld", every published zero of ours in the relations of each proof, of each pinned
+        cell's own row and of the hidden cells next to them (a zero there bounds a hidden cell of the
+        proof), and blur the hidden cells there."""
+        for cell, relations in through.items():
+            near = [*relations, *self._own(cell)]
+            for r in {*near, *self._beyond(near)}:
+                for c in self._cells(r):
+                    if not self.fixed[c] and (self.hidden[c] or self.values[c] == 0):
+                        self.hidden[c] = self.vague[c] = True
+
+    def _own(self, cell: int) -> list[int]:
+        """The sums of the cell's own row (a margin's relations hold more cells than a row is wide)."""
+        return [r for r in self.rel.of()[cell] if len(self.rel.sums[r][1]) < self.width]
 
     def _beyond(self, relations: list[int]) -> list[int]:
         """Relations sharing a hidden cell with ``relations``, smallest first (a pin can run through one)."""
