@@ -31,9 +31,9 @@ MAX_TRIES = 6
 # Rounds of the exact check (a linear programme) that hide cells; after them, one that withholds the zeros
 # of what it still finds, and a last one after which what is still pinned blurs.
 MAX_AUDITS = 4
-# Hidden cells beyond which the exact check is not run (one linear programme over 73,000 of them, FY2015
-# county x month, takes about a second a solve and some forty solves a round): such a table rests on
-# interval narrowing alone, and says so (``Grid.check``).
+# Unknowns (hidden cells, and the coarser rows' cells and pooled shares the labels leave open) beyond which
+# the exact check is not run: FY2015 by county and month has some 73,000, and took 524 s with the check.
+# Such a table rests on interval narrowing alone, and says so (``Grid.check``).
 EXACT_LIMIT = 25_000
 
 
@@ -179,6 +179,11 @@ class Grid:
                 if through is None:
                     self.check = "interval narrowing only"
                     return
+                # A proof without a cell of ours runs through the coarser tables alone (as the reader is
+                # assumed to know them): nothing this table hides or withholds can undo it.
+                through = {
+                    c: rs for c, rs in through.items() if any(not self.fixed[x] for r in rs for x in self._cells(r))
+                }
                 if not through:
                     return
                 if audits == MAX_AUDITS + 1:
@@ -294,14 +299,15 @@ class Grid:
         return changed
 
     def _withhold_zeros(self, through: dict[int, list[int]]) -> None:
-        """Hide, as "withheld", every published zero of ours in the relations of each proof, of each pinned
-        cell's own row and of the hidden cells next to them (a zero there bounds a hidden cell of the
-        proof), and blur the hidden cells there."""
+        """Hide, as "withheld", every published zero of ours in the relations of each proof, in each pinned
+        cell's own row and in the rows of the proof's hidden cells (a zero there bounds a hidden cell of
+        the proof)."""
         for cell, relations in through.items():
-            near = [*relations, *self._own(cell)]
-            for r in {*near, *self._beyond(near)}:
+            near = {*relations, *self._own(cell)}
+            rows = {x for r in near for x in self._cells(r) if self.hidden[x] and not self.fixed[x]}
+            for r in near.union(*(self._own(x) for x in rows)):
                 for c in self._cells(r):
-                    if not self.fixed[c] and (self.hidden[c] or self.values[c] == 0):
+                    if not self.fixed[c] and not self.hidden[c] and self.values[c] == 0:
                         self.hidden[c] = self.vague[c] = True
 
     def _own(self, cell: int) -> list[int]:
