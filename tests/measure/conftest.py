@@ -22,14 +22,3 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     store = Store(tmp_path_factory.mktemp("measure") / "store")
     ingest([FY2015, PA, MN], store)
     return store
-
-
-@pytest.fixture(scope="session")
-def built_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """FY2015 ingested and built (facilities resolved), for tables by county or authority."""
-    from sanctuary_atlas.build import build
-
-    store = Store(tmp_path_factory.mktemp("measure-built") / "store")
-    ingest([FY2015], store)
-    build(store)
-    return store

@@ -14,7 +14,6 @@ import ibis
 import pytest
 from typer.testing import CliRunner
 
-from sanctuary_atlas.build import build
 from sanctuary_atlas.cli import app
 from sanctuary_atlas.ingest.pipeline import ingest
 from sanctuary_atlas.measure.engines import measured_table_for, stop_spark
@@ -33,14 +32,6 @@ Q2_FY2015 = Period(date(2015, 1, 1), date(2015, 3, 31))
 def spark() -> Iterator[None]:
     yield
     stop_spark()  # one JVM for the module; free its memory for the tests after us
-
-
-@pytest.fixture(scope="module")
-def built_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("spark") / "store")
-    ingest([FY2015], store)
-    build(store)
-    return store
 
 
 def _rows(expr: ibis.Table) -> tuple[dict[str, str], list[dict[str, Any]]]:
