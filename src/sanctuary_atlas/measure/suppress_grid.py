@@ -158,6 +158,8 @@ class Grid:
         # Cells blurred because no hiding protects them: narrowing does not offer them again; the exact check
         # still does, since hiding elsewhere or blurring may have undone the proof (or not).
         past_help: set[int] = set()
+        # Cells the coarser tables give away whatever this table shows: no longer targets.
+        beyond_us: set[int] = set()
         audits = 0
         while True:
             self._complement()
@@ -165,6 +167,7 @@ class Grid:
                 self.check = "not needed"
                 return  # "<2" itself says 1: there is nothing more to protect
             lo, hi, targets = self._bounds()
+            targets = [c for c in targets if c not in beyond_us]
             why = self._why
             exposed = [c for c in targets if lo[c] >= hi[c] and c not in past_help]
             through: dict[int, list[int]] = {}
@@ -179,11 +182,9 @@ class Grid:
                 if through is None:
                     self.check = "interval narrowing only"
                     return
-                # A proof without a cell of ours runs through the coarser tables alone (as the reader is
-                # assumed to know them): nothing this table hides or withholds can undo it.
-                through = {
-                    c: rs for c, rs in through.items() if any(not self.fixed[x] for r in rs for x in self._cells(r))
-                }
+                if through:
+                    beyond_us |= self._beyond_us(list(through))
+                    through = {c: rs for c, rs in through.items() if c not in beyond_us}
                 if not through:
                     return
                 if audits == MAX_AUDITS + 1:
@@ -298,17 +299,34 @@ class Grid:
         self.unprotected.clear()
         return changed
 
+    def _beyond_us(self, cells: list[int]) -> set[int]:
+        """Of ``cells``, those still pinned when every cell of this table may take any value from 0 up: the
+        coarser tables give them away by themselves (as the reader is assumed to know them; a state's share
+        of pooled groups is its total less its one county's, whichever of the county's cells are shown)."""
+        from sanctuary_atlas.measure.disclosure_lp import pinned
+
+        lo, hi, _ = self._bounds(narrowed=False)
+        for c in range(len(lo)):
+            if not self.fixed[c]:
+                lo[c], hi[c] = 0, INF
+        return set(pinned(self.rel, lo, hi, self.values, cells, limit=EXACT_LIMIT) or ())
+
     def _withhold_zeros(self, through: dict[int, list[int]]) -> None:
         """Hide, as "withheld", every published zero of ours in the relations of each proof, in each pinned
         cell's own row and in the rows of the proof's hidden cells (a zero there bounds a hidden cell of
-        the proof)."""
-        for cell, relations in through.items():
-            near = {*relations, *self._own(cell)}
-            rows = {x for r in near for x in self._cells(r) if self.hidden[x] and not self.fixed[x]}
-            for r in near.union(*(self._own(x) for x in rows)):
+        the proof, those withheld here included)."""
+
+        def withhold(relations: set[int]) -> None:
+            for r in relations:
                 for c in self._cells(r):
                     if not self.fixed[c] and not self.hidden[c] and self.values[c] == 0:
                         self.hidden[c] = self.vague[c] = True
+
+        for cell, relations in through.items():
+            near = {*relations, *self._own(cell)}
+            withhold(near)
+            rows = {x for r in near for x in self._cells(r) if self.hidden[x] and not self.fixed[x]}
+            withhold(set().union(*(self._own(x) for x in rows)))
 
     def _own(self, cell: int) -> list[int]:
         """The sums of the cell's own row (a margin's relations hold more cells than a row is wide)."""
