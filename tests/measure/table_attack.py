@@ -344,27 +344,14 @@ def publish(rows: list[dict], k: int, margins=MARGINS) -> tuple[list[dict], dict
     return listed, pooled, Attack(rows, k, margins, listed, pooled)
 
 
-def _hide_all(row: dict, k: int) -> dict:
-    label = f"<{k}"
-    shown = dict(row)
-    for c in CELLS:
-        if 0 < row["issued"] < k or 0 < row[c] < k:
-            shown[c] = label
-        elif row[c] >= k:
-            shown[c] = COMPLEMENTARY
-        else:
-            shown[c] = WITHHELD  # a zero: only "withheld", which claims nothing, can hide it
-    return shown
-
-
 def everything_hidden(rows: list[dict], k: int) -> tuple[list[dict], dict | None]:
-    """The most any suppression can hide: every cell of the listed rows and of the pooled row, zeros as
-    "withheld" (no claim), the rest with the most cautious true label. Its feasible region contains that of
-    every publication, so a cell pinned even here is given away by the coarser tables alone (say, six
-    cities with one detainer each in a state whose published total is 6)."""
+    """The most any suppression can hide: every cell of the listed rows and of the pooled row shown
+    "withheld" (no claim; a listed row is still known to hold at least k). Its feasible region contains
+    that of every publication, so a cell pinned even here is given away by the coarser tables alone (say,
+    a state's one listed county with pooled ones: the state's row less the pooled share)."""
     small = [r for r in rows if r["issued"] < k]
-    listed = [_hide_all(r, k) for r in rows if r["issued"] >= k]
-    return listed, _hide_all(sum_rows(small), k) if small else None
+    listed = [dict(r, **dict.fromkeys(CELLS, WITHHELD)) for r in rows if r["issued"] >= k]
+    return listed, dict(sum_rows(small), **dict.fromkeys(CELLS, WITHHELD)) if small else None
 
 
 def split_pinned(rows: list[dict], k: int, margins, attack: Attack) -> tuple[list, list]:

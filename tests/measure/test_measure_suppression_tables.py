@@ -19,9 +19,7 @@ from table_attack import (
     TOL,
     WIDTH,
     WITHHELD,
-    Attack,
     assert_safe,
-    everything_hidden,
     publish,
     report,
     split_pinned,
@@ -267,20 +265,20 @@ def test_tables_once_pinned_are_protected(k: int, drawn: list[list[list[int]]]) 
     assert not avoidable, report(rows, listed, pooled, attack, avoidable, unavoidable)
 
 
-def test_what_the_margins_alone_give_away_is_set_apart() -> None:
-    # The attacker's own limit, not the suppression's: with transferred 1, 1 and 1 in Nevada's three
-    # counties and k = 3, Nevada's transferred total (3) is published, and three cells of 1..2 adding up to
-    # 3 are all 1, whatever this table hides (the coarser table would have to protect them itself). The
-    # test counts such cells as unavoidable, not as failures.
+def test_what_only_withholding_protects_is_withheld() -> None:
+    # With transferred 1, 1 and 1 in Nevada's three counties and k = 3, Nevada's transferred total (3) is
+    # published, and three cells shown "<3" (1 or 2) adding up to 3 are all 1, whatever else is hidden. Only a
+    # label that claims nothing ("withheld") leaves them open.
     rows = [
         _row({"honored": 80, "declined": 30, "transferred": 1, "unknown": 50}, state="NV", county="a"),
         _row({"honored": 60, "declined": 25, "transferred": 1, "unknown": 45}, state="NV", county="b"),
         _row({"honored": 70, "declined": 35, "transferred": 1, "unknown": 40}, state="NV", county="c"),
         _row({"honored": 1, "declined": 1}, state="NV", county="d"),  # pooled: all its cells are 0 or more
     ]
-    best = Attack(rows, 3, MARGINS, *everything_hidden(rows, 3))
-    column = COL["transferred"]
-    assert [row for row, *_ in best.pinned({column, WIDTH + column, 2 * WIDTH + column})] == [0, 1, 2]
+    listed, pooled, attack = publish(rows, 3)
+    assert [row["transferred"] for row in listed] == ["withheld"] * 3
+    avoidable, unavoidable = split_pinned(rows, 3, MARGINS, attack)
+    assert not avoidable and not unavoidable, report(rows, listed, pooled, attack, avoidable, unavoidable)
 
 
 # -- real data: FY2015, one week, by state and city --------------------------------------------------

@@ -290,8 +290,8 @@ class Grid:
         total of 7 declines over counties shown "suppressed", "<5" and "<5" leaves 5, 1 and 1."""
         changed = False
         for cell, pinned_by in self.unprotected.items():
-            # A coarser row's cell: the lines its members are in; else the relations that pin it, or its row's sums.
-            relations = self.rel.of()[cell] if self.fixed[cell] else pinned_by or self._own(cell)
+            # The relations that pin it; and a coarser row's cell, the lines it is in; else its row's sums.
+            relations = [*pinned_by, *self.rel.of()[cell]] if self.fixed[cell] else pinned_by or self._own(cell)
             for r in relations:
                 for c in self._cells(r):
                     if self.hidden[c] and not self.fixed[c] and not self.vague[c]:
@@ -393,7 +393,9 @@ class Grid:
                 lo.append(value)
                 hi.append(value)
             elif self.vague[cell]:
-                lo.append(0)
+                # "withheld" claims nothing, but a row of ours not hidden whole has at least k detainers.
+                listed = cell % width == issued and not self.fixed[cell] and not self.whole[cell // width]
+                lo.append(k if listed and value >= k else 0)
                 hi.append(INF)
             elif self.whole[cell // width]:
                 lo.append(1 if cell % width == issued else 0)
