@@ -14,7 +14,8 @@ knows:
 - each margin groups all the rows (listed and pooled alike, by their own keys) into lines; a coarser
   table publishes each line as ``suppress_rows([line], k)`` shows it (from the true sums); per line and
   column: line = its listed members + R, where R >= 0 is the unseen share of its pooled members (absent
-  when it has none). A line of exactly one listed row and nothing else adds nothing;
+  when it has none). A line of exactly one listed row and nothing else is that row: the reader sees every
+  cell the row rule shows of it, whatever the table hides;
 - a margin putting every row in one line (the nation): line = all listed rows + the pooled row;
 - per other margin, when rows are pooled: pooled row = the R of its lines + R_none (>= 0: pooled rows
   with no key).
@@ -122,6 +123,12 @@ def _few(items: list[str], most: int = 12) -> str:
     return str(items[:most]) + (f" (+{len(items) - most} more)" if len(items) > most else "")
 
 
+def _seen_alone(shown: dict, truth: dict, k: int) -> dict:
+    """A row as a reader of both tables sees it: this table's labels, and every cell the row rule shows."""
+    rule = suppress_rows([truth], k)[0]
+    return {**shown, **{c: truth[c] for c in CELLS if not isinstance(rule[c], str)}}
+
+
 class Attack:
     """The attacker's linear programme over a publication (``listed`` rows and ``pooled`` row as shown);
     ``rows`` (all the true rows) give the coarser tables' rows and the true values."""
@@ -131,6 +138,17 @@ class Attack:
         label = f"<{k}"
         true_listed = [r for r in rows if r["issued"] >= k]
         small = [r for r in rows if r["issued"] < k]
+        # A listed row alone in its coarser row (the only row of its state) is published there too, as the
+        # row rule at least hides it: the reader sees every cell that shows.
+        alone = set()
+        for margin in margins:
+            keys = [margin(row) for row in rows]
+            alone.update(i for i, key in enumerate(keys) if key is not None and keys.count(key) == 1)
+        position = [i for i, row in enumerate(rows) if row["issued"] >= k]
+        listed = [
+            _seen_alone(shown, truth, k) if i in alone else shown
+            for i, shown, truth in zip(position, listed, true_listed, strict=True)
+        ]
         published = list(zip(listed, true_listed, strict=True))
         if small:
             published.append((pooled, sum_rows(small)))
