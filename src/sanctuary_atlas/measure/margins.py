@@ -122,3 +122,17 @@ def lines_of(
         if remainder and pooled is not None:
             partitions.append((mi, unlined))
     return lines, partitions
+
+
+def rows_alone(
+    rows: list[dict[str, Any]], margins: Sequence[Margin], remainder: Sequence[dict[str, Any]], pooled: int | None
+) -> set[int]:
+    """The table's rows that are, in some margin, the only row (listed or pooled) of their coarser row."""
+    alone: set[int] = set()
+    for margin in margins:
+        count: dict[Hashable, int] = {}
+        for key in [margin(row) for i, row in enumerate(rows) if i != pooled] + [margin(row) for row in remainder]:
+            if key is not None:
+                count[key] = count.get(key, 0) + 1
+        alone.update(i for i, row in enumerate(rows) if i != pooled and count.get(margin(row)) == 1)
+    return alone

@@ -10,11 +10,11 @@ own cells are ever hidden here; the others are what other tables show.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sanctuary_atlas.measure.disclosure import INF, Relations, narrow
-from sanctuary_atlas.measure.margins import lines_of
+from sanctuary_atlas.measure.margins import lines_of, rows_alone
 from sanctuary_atlas.measure.suppress import (
     COMPLEMENTARY,
     HEADLINE,
@@ -35,20 +35,6 @@ MAX_AUDITS = 4
 # the exact check is not run: FY2015 by county and month has some 73,000, and took 524 s with the check.
 # Such a table rests on interval narrowing alone, and says so (``Grid.check``).
 EXACT_LIMIT = 25_000
-
-
-def _alone(
-    rows: list[dict[str, Any]], margins: Sequence[Margin], remainder: Sequence[dict[str, Any]], pooled: int | None
-) -> set[int]:
-    """The table's rows that are, in some margin, the only row (listed or pooled) of their coarser row."""
-    alone: set[int] = set()
-    for margin in margins:
-        count: dict[Hashable, int] = {}
-        for key in [margin(row) for i, row in enumerate(rows) if i != pooled] + [margin(row) for row in remainder]:
-            if key is not None:
-                count[key] = count.get(key, 0) + 1
-        alone.update(i for i, row in enumerate(rows) if i != pooled and count.get(margin(row)) == 1)
-    return alone
 
 
 class Grid:
@@ -126,7 +112,7 @@ class Grid:
         # A row alone in a coarser row (a county with one fiscal year in the period) is published there too,
         # under that table's suppression, which hides at least what the row rule hides: a reader of both sees
         # every cell the row rule shows, whatever this table hides, so those cells are not ours to hide.
-        for r in _alone(rows, margins, remainder, pooled):
+        for r in rows_alone(rows, margins, remainder, pooled):
             rule = suppress_rows([rows[r]], k)[0]
             for j, column in enumerate(self.cols):
                 if not isinstance(rule[column], str):
