@@ -1,6 +1,7 @@
-"""Suppression of real FY2015 tables from a built store, through the `outcomes` command, attacked by
-``table_attack``; and the assumption the protection rests on: a coarser table, as `outcomes` publishes
-it, hides at least what each of its rows would hide on its own (the reader is assumed to know it so)."""
+"""Suppression of real FY2015 tables from a built store (the rows `outcomes --min-cell 0` counts,
+suppressed with their state, type and national margins), attacked by ``table_attack``; and the assumption
+the protection rests on: a coarser table, as `outcomes` publishes it, hides at least what each of its rows
+would hide on its own (the reader is assumed to know it so)."""
 
 from __future__ import annotations
 
