@@ -30,6 +30,7 @@ coarser tables alone; they are reported beside a failure, not counted as one.
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import numpy as np
 from outcome_rows import IN_DEN, NAMES, OUT_DEN, outcome_row
@@ -143,7 +144,8 @@ class Attack:
         alone = set()
         for margin in margins:
             keys = [margin(row) for row in rows]
-            alone.update(i for i, key in enumerate(keys) if key is not None and keys.count(key) == 1)
+            count = Counter(keys)
+            alone.update(i for i, key in enumerate(keys) if key is not None and count[key] == 1)
         position = [i for i, row in enumerate(rows) if row["issued"] >= k]
         listed = [
             _seen_alone(shown, truth, k) if i in alone else shown

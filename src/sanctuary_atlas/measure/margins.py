@@ -89,15 +89,18 @@ def lines_of(
     remainder: Sequence[dict[str, Any]],
     pooled: int | None,
     pooled_shown: bool = True,
-) -> tuple[list[tuple[int, list[int], list[dict[str, Any]]]], list[tuple[int, list[dict[str, Any]]]]]:
+) -> tuple[list[tuple[int, list[int], list[dict[str, Any]]]], list[tuple[int, list[dict[str, Any]]]], set[int]]:
     """Per margin, the groups of rows that add up into one row of a coarser table: (margin, the table's rows,
-    the pooled rows') and, for each margin that splits the pooled rows, those in no group.
+    the pooled rows') and, for each margin that splits the pooled rows, those in no group; and the table's
+    rows that are, in some margin, a group by themselves.
 
-    A group of one of the table's rows and nothing else is that same row and adds nothing. The pooled row
+    A group of one of the table's rows and nothing else holds that same row's numbers: it is not a line,
+    but the row is published in the coarser table too (the third value). The pooled row
     takes part only in a margin that puts every row in one group (the nation), standing for all the
     pooled rows there."""
     lines: list[tuple[int, list[int], list[dict[str, Any]]]] = []
     partitions: list[tuple[int, list[dict[str, Any]]]] = []
+    alone: set[int] = set()
     for mi, margin in enumerate(margins):
         own = {i: margin(row) for i, row in enumerate(rows) if i != pooled}
         rest = [(margin(row), row) for row in remainder]
@@ -119,20 +122,8 @@ def lines_of(
             # A coarser row of pooled groups only bears on the pooled row: nothing, if that is not shown.
             if len(members) + bool(pooled_rows) > 1 or (pooled_rows and not members and pooled_shown):
                 lines.append((mi, members, pooled_rows))
+            elif len(members) == 1 and not pooled_rows:
+                alone.add(members[0])
         if remainder and pooled is not None:
             partitions.append((mi, unlined))
-    return lines, partitions
-
-
-def rows_alone(
-    rows: list[dict[str, Any]], margins: Sequence[Margin], remainder: Sequence[dict[str, Any]], pooled: int | None
-) -> set[int]:
-    """The table's rows that are, in some margin, the only row (listed or pooled) of their coarser row."""
-    alone: set[int] = set()
-    for margin in margins:
-        count: dict[Hashable, int] = {}
-        for key in [margin(row) for i, row in enumerate(rows) if i != pooled] + [margin(row) for row in remainder]:
-            if key is not None:
-                count[key] = count.get(key, 0) + 1
-        alone.update(i for i, row in enumerate(rows) if i != pooled and count.get(margin(row)) == 1)
-    return alone
+    return lines, partitions, alone

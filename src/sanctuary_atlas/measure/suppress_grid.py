@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sanctuary_atlas.measure.disclosure import INF, Relations, narrow
-from sanctuary_atlas.measure.margins import lines_of, rows_alone
+from sanctuary_atlas.measure.margins import lines_of
 from sanctuary_atlas.measure.suppress import (
     COMPLEMENTARY,
     HEADLINE,
@@ -62,7 +62,7 @@ class Grid:
         self.width = width = len(self.cols)
         self.n_rows = len(rows)
         values = [int(row[c]) for row in rows for c in self.cols]
-        found, partitions = lines_of(rows, margins, remainder, pooled, pooled_shown)
+        found, partitions, alone = lines_of(rows, margins, remainder, pooled, pooled_shown)
         lines: list[tuple[list[int], int | None]] = []  # own members, and the remainder's index if any
         rest_values: list[list[int]] = []
         self.line_margin = [mi for mi, _, _ in found]
@@ -113,8 +113,9 @@ class Grid:
         # A row alone in a coarser row (a county with one fiscal year in the period) is published there too,
         # under that table's suppression, which hides at least what the row rule hides: a reader of both sees
         # every cell the row rule shows, whatever this table hides, so those cells are not ours to hide.
-        for r in rows_alone(rows, margins, remainder, pooled):
-            rule = suppress_rows([rows[r]], k)[0]
+        alone_rows = sorted(alone)
+        rules = suppress_rows([rows[r] for r in alone_rows], k) if alone_rows else []
+        for r, rule in zip(alone_rows, rules, strict=True):
             for j, column in enumerate(self.cols):
                 if not isinstance(rule[column], str):
                     self.fixed[r * width + j] = True
@@ -169,8 +170,10 @@ class Grid:
         # Cells blurred because no hiding protects them: narrowing does not offer them again; the exact check
         # still does, since hiding elsewhere or blurring may have undone the proof (or not).
         past_help: set[int] = set()
-        # Cells the coarser tables give away whatever this table shows: no longer targets.
+        # Cells the coarser tables give away whatever this table shows: no longer targets. The answer does not
+        # change as this table hides more, so each cell is asked once.
         beyond_us: set[int] = set()
+        asked: set[int] = set()
         audits = 0
         while True:
             self._complement()
@@ -191,8 +194,10 @@ class Grid:
                 if through is None:
                     self.check = "interval narrowing only"
                     return
-                if through:
-                    beyond_us |= self._beyond_us(list(through))
+                new = [c for c in through if c not in asked]
+                if new:
+                    asked.update(new)
+                    beyond_us |= self._beyond_us(new)
                     through = {c: rs for c, rs in through.items() if c not in beyond_us}
                 if not through:
                     return
