@@ -12,6 +12,7 @@ from typing import Annotated, Any, cast
 import typer
 
 from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store, parse_iso_date
+from sanctuary_atlas.measure.cube import columns_of, cube_of, cube_tables, in_cube, suppress_cube
 from sanctuary_atlas.measure.keys import ENGINES, GROUP_KEYS, RESOLVED_KEYS, Engine, Period
 from sanctuary_atlas.measure.margins import margins_for
 from sanctuary_atlas.measure.suppress import Check, rank_by_shown, suppress_pooled, suppress_table
@@ -97,7 +98,14 @@ def outcomes_command(
             err_console.print(f"warning: lift reasons not in the vocabulary (counted as unknown): {missing}")
         expr = outcomes(table, keys, period)
         columns = list(expr.columns)
-        rows = expr.to_pyarrow().to_pylist()
+        cube_keys = cube_of(list(table.columns))
+        together = bool(min_cell) and in_cube(keys, cube_keys)
+        # The tables suppressed together are measured together: every combination of the cube's keys.
+        measured = {
+            columns_of(combo): outcomes(table, list(combo), period).to_pyarrow().to_pylist()
+            for combo in (cube_tables(cube_keys) if together else [])
+        }
+        rows = [] if together else expr.to_pyarrow().to_pylist()
     except ImportError as exc:
         hint = "pip install 'ibis-framework[pyspark]'"
         raise fail(f"--engine {engine} is not installed here ({exc}); {hint}") from None
@@ -112,7 +120,19 @@ def outcomes_command(
     # use) and ranked by what they show, so that no hidden count is bounded by its neighbours.
     columns_keys = [GROUP_KEYS[k] for k in keys]
     check = Check()
-    if columns_keys:
+    if together:
+        cube = suppress_cube(measured, min_cell)
+        published = cube.tables[columns_of(tuple(k for k in cube_keys if k in keys))]
+        rows, pooled, check = published.rows, published.pooled, published.check
+        rows = [{**{c: row[c] for c in columns}, **row} for row in rows]  # the keys in the order asked
+        if columns_keys:
+            rows = rank_by_shown(rows, columns_keys)
+        if not cube.settled or any(p.given_away for p in cube.tables.values()):
+            err_console.print(
+                "note: the tables of this period suppressed together still leave some cells to the coarser"
+                " tables alone (docs/methodology.md, 'Limits')."
+            )
+    elif columns_keys:
         rows, pooled = suppress_pooled(rows, min_cell, margins_for(columns_keys), check=check)
         rows = rank_by_shown(rows, columns_keys)
     else:
@@ -127,6 +147,8 @@ def outcomes_command(
         "period": period.label(),
         "min_cell": min_cell,
         "suppression_check": check.method,
+        # The tables (as --group-by keys) suppressed together with this one; none: protected on its own.
+        "suppressed_with": [",".join(c) for c in cube_tables(cube_keys)] if together else [],
         "denominator": ("issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded"),
     }
     if fmt == "json":

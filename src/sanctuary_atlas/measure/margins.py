@@ -16,6 +16,9 @@ from typing import Any
 
 from sanctuary_atlas.measure.suppress import Margin
 
+# A coarser row and what adds up into it: (margin, its key, the table's rows, the pooled groups' rows).
+Line = tuple[int, Hashable, list[int], list[dict[str, Any]]]
+
 
 def _state_of(fips: Any) -> str | None:
     return fips[:2] if isinstance(fips, str) and len(fips) >= 2 else None
@@ -76,6 +79,24 @@ def margins_for(columns: list[str]) -> list[Margin]:
     return margins
 
 
+def margin_tables(columns: list[str]) -> list[tuple[str, ...] | None]:
+    """Beside ``margins_for``, margin by margin: the columns of the coarser table it stands for, whose
+    rows have the keys ``row_key`` gives (None: a roll-up, a table keyed by derived values)."""
+    if not columns:
+        return []
+    tables: list[tuple[str, ...] | None] = [()]
+    if len(columns) > 2:
+        tables.extend((c,) for c in columns)
+    tables.extend(tuple(c for j, c in enumerate(columns) if j != i) for i, _ in enumerate(columns))
+    tables.extend(None for column in columns for _ in ROLLUPS.get(column, []))
+    return tables
+
+
+def row_key(row: dict[str, Any], columns: Sequence[str]) -> Hashable:
+    """The key a margin of a finer table gives the row of the coarser table grouped by ``columns``."""
+    return tuple(row.get(c) for c in columns) if columns else "nation"
+
+
 def _rolled(row: dict[str, Any], columns: list[str], i: int, rollup: Callable[[Any], Hashable | None]) -> Any:
     coarse = rollup(row.get(columns[i]))
     if coarse is None:
@@ -89,24 +110,25 @@ def lines_of(
     remainder: Sequence[dict[str, Any]],
     pooled: int | None,
     pooled_shown: bool = True,
-) -> tuple[list[tuple[int, list[int], list[dict[str, Any]]]], list[tuple[int, list[dict[str, Any]]]], set[int]]:
-    """Per margin, the groups of rows that add up into one row of a coarser table: (margin, the table's rows,
-    the pooled rows') and, for each margin that splits the pooled rows, those in no group; and the table's
-    rows that are, in some margin, a group by themselves.
+) -> tuple[list[Line], list[tuple[int, list[dict[str, Any]]]], dict[int, list[tuple[int, Hashable]]]]:
+    """Per margin, the groups of rows that add up into one row of a coarser table: (margin, the coarser
+    row's key, the table's rows, the pooled rows') and, for each margin that splits the pooled rows, those
+    in no group; and the table's rows that are, in some margin, a group by themselves, with those margins
+    and keys.
 
     A group of one of the table's rows and nothing else holds that same row's numbers: it is not a line,
     but the row is published in the coarser table too (the third value). The pooled row
     takes part only in a margin that puts every row in one group (the nation), standing for all the
     pooled rows there."""
-    lines: list[tuple[int, list[int], list[dict[str, Any]]]] = []
+    lines: list[Line] = []
     partitions: list[tuple[int, list[dict[str, Any]]]] = []
-    alone: set[int] = set()
+    alone: dict[int, list[tuple[int, Hashable]]] = {}
     for mi, margin in enumerate(margins):
         own = {i: margin(row) for i, row in enumerate(rows) if i != pooled}
         rest = [(margin(row), row) for row in remainder]
         keys = {*own.values(), *(key for key, _ in rest)}
         if pooled is not None and len(keys) == 1 and None not in keys:
-            lines.append((mi, list(range(len(rows))), []))
+            lines.append((mi, next(iter(keys)), list(range(len(rows))), []))
             continue
         groups: dict[Hashable, tuple[list[int], list[dict[str, Any]]]] = {}
         for i, key in own.items():
@@ -118,12 +140,12 @@ def lines_of(
                 unlined.append(row)
             else:
                 groups.setdefault(key, ([], []))[1].append(row)
-        for members, pooled_rows in groups.values():
+        for key, (members, pooled_rows) in groups.items():
             # A coarser row of pooled groups only bears on the pooled row: nothing, if that is not shown.
             if len(members) + bool(pooled_rows) > 1 or (pooled_rows and not members and pooled_shown):
-                lines.append((mi, members, pooled_rows))
+                lines.append((mi, key, members, pooled_rows))
             elif len(members) == 1 and not pooled_rows:
-                alone.add(members[0])
+                alone.setdefault(members[0], []).append((mi, key))
         if remainder and pooled is not None:
             partitions.append((mi, unlined))
     return lines, partitions, alone

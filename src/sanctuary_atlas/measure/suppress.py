@@ -29,7 +29,7 @@ reveal the count. The property tests attack the output with an independent linea
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sanctuary_atlas.measure.vocabulary import buckets
@@ -54,6 +54,20 @@ def suppress_rows(rows: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
 
 
 @dataclass
+class Joint:
+    """What the other tables of a period, suppressed together with this one (``cube``), tell it, and what
+    it asks of them. ``forced``: the cells of a row to hide whatever this table needs (column -> shown
+    "withheld"); ``view``: a coarser row as its table publishes it, by margin and key (None: not one of
+    the tables suppressed together, or not listed there). Filled by the suppression: ``demands``, per cell
+    the coarser tables give away by themselves, the published coarser cells of the reader's proof, best
+    to hide first: (margin, key, column, value)."""
+
+    forced: Callable[[dict[str, Any]], dict[str, bool]]
+    view: Callable[[int, Hashable], dict[str, Any] | None]
+    demands: list[list[tuple[int, Hashable, str, int]]] = field(default_factory=list)
+
+
+@dataclass
 class Check:
     """How a suppressed table was checked: "exact" (a linear programme over every hidden cell checked it;
     what its last round still pinned was relabelled "withheld" without a further check), "interval
@@ -73,13 +87,14 @@ def suppress_table(
     k: int,
     margins: Sequence[Margin] = (),
     check: Check | None = None,
+    joint: Joint | None = None,
 ) -> list[dict[str, Any]]:
     """Suppress a table whose rows also add up, through ``margins``, into rows of coarser tables."""
     if k <= 1:
         return rows
     from sanctuary_atlas.measure.suppress_grid import Grid
 
-    grid = Grid(rows, k, margins)
+    grid = Grid(rows, k, margins, joint=joint)
     grid.protect()
     if check is not None:
         check.method = grid.check
@@ -93,6 +108,7 @@ def suppress_pooled(
     listed: Callable[[dict[str, Any]], bool] | None = None,
     pooled_shown: bool = True,
     check: Check | None = None,
+    joint: Joint | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Rows with at least k detainers, suppressed, and one row pooling all the others (None if there are
     none), with ``groups``: how many it pools. A group with fewer than k detainers is never listed: its
@@ -107,11 +123,11 @@ def suppress_pooled(
     small = [row for row, keep in zip(rows, shown, strict=True) if not keep]
     listed_rows = [row for row, keep in zip(rows, shown, strict=True) if keep]
     if not small:
-        return suppress_table(listed_rows, k, margins, check), None
+        return suppress_table(listed_rows, k, margins, check, joint), None
     from sanctuary_atlas.measure.suppress_grid import Grid
 
     table = [*listed_rows, _pool(small)]
-    grid = Grid(table, k, margins, remainder=small, pooled=len(listed_rows), pooled_shown=pooled_shown)
+    grid = Grid(table, k, margins, remainder=small, pooled=len(listed_rows), pooled_shown=pooled_shown, joint=joint)
     grid.protect()
     if check is not None:
         check.method = grid.check

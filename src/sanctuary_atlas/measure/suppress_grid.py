@@ -10,7 +10,7 @@ own cells are ever hidden here; the others are what other tables show.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from sanctuary_atlas.measure.disclosure import INF, Relations, narrow
@@ -21,6 +21,7 @@ from sanctuary_atlas.measure.suppress import (
     RATE_INPUTS,
     TOTALS,
     WITHHELD,
+    Joint,
     Margin,
     suppress_rows,
 )
@@ -50,8 +51,10 @@ class Grid:
         remainder: Sequence[dict[str, Any]] = (),
         pooled: int | None = None,
         pooled_shown: bool = True,
+        joint: Joint | None = None,
     ):
         self.k = k
+        self.joint = joint
         self.names = [b.name for b in buckets()]
         self.cols = [*self.names, "issued", "denominator"]
         self.col_of = {c: j for j, c in enumerate(self.cols)}
@@ -65,8 +68,10 @@ class Grid:
         found, partitions, alone = lines_of(rows, margins, remainder, pooled, pooled_shown)
         lines: list[tuple[list[int], int | None]] = []  # own members, and the remainder's index if any
         rest_values: list[list[int]] = []
-        self.line_margin = [mi for mi, _, _ in found]
-        for _, members, rest in found:
+        self.line_margin = [mi for mi, _, _, _ in found]
+        self.line_key = [key for _, key, _, _ in found]
+        self.alone = alone
+        for _, _, members, rest in found:
             rest_sum = [sum(int(row[c]) for row in rest) for c in self.cols] if rest else None
             values.extend(
                 sum(values[m * width + j] for m in members) + (rest_sum[j] if rest_sum else 0) for j in range(width)
@@ -110,21 +115,31 @@ class Grid:
                 for j in range(width):
                     if 0 < values[base + j] < k:
                         self.hidden[base + j] = self.primary[base + j] = True
+        if joint is not None:
+            self._force(rows, pooled, joint)
         # A row alone in a coarser row (a county with one fiscal year in the period) is published there too,
         # under that table's suppression, which hides at least what the row rule hides: a reader of both sees
         # every cell the row rule shows, whatever this table hides, so those cells are not ours to hide.
+        # Where the coarser table is suppressed together with this one, its own labels say what it shows;
+        # what it hides, this row hides too (showing it here would give it away).
         alone_rows = sorted(alone)
-        rules = suppress_rows([rows[r] for r in alone_rows], k) if alone_rows else []
-        for r, rule in zip(alone_rows, rules, strict=True):
+        alone_views = self._views([rows[r] for r in alone_rows], [alone[r] for r in alone_rows])
+        for r, views in zip(alone_rows, alone_views, strict=True):
             for j, column in enumerate(self.cols):
-                if not isinstance(rule[column], str):
+                labels = [view[column] for view in views]
+                if any(not isinstance(label, str) for label in labels):
                     self.fixed[r * width + j] = True
+                elif not self.hidden[r * width + j]:
+                    self.hidden[r * width + j] = True
+                    self.vague[r * width + j] = WITHHELD in labels or values[r * width + j] == 0
         # A coarser row is assumed shown as the row rule alone shows it: its own small cells and their
-        # complements hidden, nothing more (whatever else its table hides only helps).
+        # complements hidden, nothing more (whatever else its table hides only helps); or, where its table is
+        # suppressed together with this one, as that table shows it.
         coarse = [
             dict(zip(self.cols, values[(self.n_rows + li) * width :][:width], strict=True)) for li in range(len(lines))
         ]
-        for li, shown in enumerate(suppress_rows(coarse, k) if lines else []):
+        places = [[(self.line_margin[li], self.line_key[li])] for li in range(len(lines))]
+        for li, (shown,) in enumerate(self._views(coarse, places)):
             r = self.n_rows + li
             self.whole[r] = 0 < values[r * width + issued] < k
             for j, column in enumerate(self.cols):
@@ -158,12 +173,68 @@ class Grid:
         # Small cells no further hiding protects, with the relations that pin each (empty: a combination the
         # exact check did not name): those relations blur.
         self.unprotected: dict[int, list[int]] = {}
+        # Small cells the coarser tables give away by themselves, with the relations of the reader's proof.
+        self.beyond: dict[int, list[int]] = {}
         # How the table was checked (``suppress.Check``): the linear programme ran unless the table is too large
         # for it, or k <= 2 leaves nothing to check ("<2" says 1 by itself).
         self.check = "exact"
 
+    def _views(self, rows: list[dict[str, Any]], places: list[list[tuple[int, Hashable]]]) -> list[list[dict]]:
+        """Per row, how the coarser tables at ``places`` (margin, key) publish it: as the tables suppressed
+        together with this one show it, or else as the row rule alone shows it."""
+        joint = self.joint
+        views = [[v for mi, key in at if (v := joint.view(mi, key)) is not None] if joint else [] for at in places]
+        plain = [i for i, found in enumerate(views) if not found]
+        for i, rule in zip(plain, suppress_rows([rows[i] for i in plain], self.k) if plain else [], strict=True):
+            views[i] = [rule]
+        return views
+
+    def _force(self, rows: list[dict[str, Any]], pooled: int | None, joint: Joint) -> None:
+        """Hide the cells the tables suppressed together with this one need hidden (a zero as "withheld":
+        "suppressed" would claim it is at least k)."""
+        for r, row in enumerate(rows):
+            if r == pooled:
+                continue
+            for column, vague in joint.forced(row).items():
+                c = r * self.width + self.col_of[column]
+                if not self.hidden[c]:
+                    self.hidden[c] = True
+                    self.vague[c] = vague or self.values[c] == 0
+
     def protect(self) -> None:
-        """Complement every relation, then hide further cells until no small cell can be worked out."""
+        """Complement every relation, then hide further cells until no small cell can be worked out; then
+        tell the tables suppressed together with this one what they must hide for it."""
+        self._protect()
+        if self.joint is not None:
+            self.joint.demands.extend(self._demands())
+
+    def _demands(self) -> list[list[tuple[int, Hashable, str, int]]]:
+        """Per cell the coarser tables give away by themselves, the published coarser cells of the reader's
+        proof (a coarser row's, or one of a row alone in a coarser row and so published there), best to
+        hide first as ``_pick`` ranks them, zeros last (only "withheld" can hide a zero)."""
+        width, first_line, first_rest = self.width, self.n_rows * self.width, self.n_coarse * self.width
+        out = []
+        for relations in self.beyond.values():
+            found: dict[tuple[int, Hashable, str], int] = {}
+            for c in {x for r in relations for x in self._cells(r)}:
+                if self.hidden[c] or not self.fixed[c] or c >= first_rest:
+                    continue
+                column = self.cols[c % width]
+                if c >= first_line:
+                    li = c // width - self.n_rows
+                    found[(self.line_margin[li], self.line_key[li], column)] = self.values[c]
+                else:
+                    for mi, key in self.alone.get(c // width, ()):
+                        found[(mi, key, column)] = self.values[c]
+
+            def rank(item: tuple[tuple[int, Hashable, str], int]) -> tuple:
+                (_, _, column), value = item
+                return (value == 0, column in TOTALS, column in HEADLINE, value, column)
+
+            out.append([(mi, key, column, value) for (mi, key, column), value in sorted(found.items(), key=rank)])
+        return out
+
+    def _protect(self) -> None:
         # Rounds each cell narrowing exposes has had hiding tried for it (a cell the exact check pins is bounded
         # by the number of checks instead).
         tries: dict[int, int] = {}
@@ -197,7 +268,9 @@ class Grid:
                 new = [c for c in through if c not in asked]
                 if new:
                     asked.update(new)
-                    beyond_us |= self._beyond_us(new)
+                    given = self._beyond_us(new)
+                    self.beyond.update(given)
+                    beyond_us |= set(given)
                     through = {c: rs for c, rs in through.items() if c not in beyond_us}
                 if not through:
                     return
@@ -313,7 +386,7 @@ class Grid:
         self.unprotected.clear()
         return changed
 
-    def _beyond_us(self, cells: list[int]) -> set[int]:
+    def _beyond_us(self, cells: list[int]) -> dict[int, list[int]]:
         """Of ``cells``, those still pinned when every cell of this table may take any value from 0 up: the
         coarser tables give them away by themselves (as the reader is assumed to know them; a state's share
         of pooled groups is its total less its one county's, whichever of the county's cells are shown)."""
@@ -323,7 +396,7 @@ class Grid:
         for c in range(len(lo)):
             if not self.fixed[c]:
                 lo[c], hi[c] = 0, INF
-        return set(pinned(self.rel, lo, hi, self.values, cells, limit=EXACT_LIMIT) or ())
+        return pinned(self.rel, lo, hi, self.values, cells, limit=EXACT_LIMIT) or {}
 
     def _withhold_zeros(self, through: dict[int, list[int]]) -> None:
         """Hide, as "withheld", every published zero of ours in the relations of each proof, in each pinned

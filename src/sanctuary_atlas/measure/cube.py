@@ -1,0 +1,136 @@
+"""The tables of one period suppressed together, so that reading them side by side gives nothing away.
+
+Each table is protected against its coarser tables (``margins``), but a coarser table, suppressed on
+its own, knows nothing of the finer ones. Read together they can give a count away that no table alone
+does: June 2015 by authority type, less the one listed row of type "unknown" by state and type (its state
+has no other row, so the state table publishes the same row), leaves the pooled groups' share of that
+type: 4 detainers, 2 of them honoured.
+
+So the tables of ``CUBE`` (every combination of its keys, the nation included) are suppressed together,
+in rounds: each table, coarsest first, is suppressed knowing how the coarser ones publish their rows
+(``Joint.view``); where the coarser tables alone still give a cell of it away, it names the coarser
+cells of the reader's proof, and the next round hides the first of them in its own table. A row alone
+in a coarser row hides whatever that row hides. What a table hid is kept hidden in the next round, so
+hiding only grows and the rounds end; they end when a round hides nothing new. `outcomes` serves these
+tables from here; other tables of the period are protected against them as before (docs/methodology.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from sanctuary_atlas.measure.keys import GROUP_KEYS
+from sanctuary_atlas.measure.margins import margin_tables, margins_for, row_key
+from sanctuary_atlas.measure.suppress import WITHHELD, Check, Joint, suppress_pooled, suppress_table
+from sanctuary_atlas.measure.vocabulary import buckets
+
+# The keys (as `outcomes --group-by` names them) whose every combination is suppressed together.
+CUBE = ("state", "authority_type")
+# Rounds after which the tables are taken as they are (hiding only grows, so this is a guard, not a plan).
+MAX_ROUNDS = 25
+
+
+@dataclass
+class Published:
+    """A table as published: its listed rows, the pooled row (or None), how it was checked; and, over the
+    rounds, how many cells the reader's proofs left no coarser cell to hide for (``given_away``)."""
+
+    rows: list[dict[str, Any]]
+    pooled: dict[str, Any] | None
+    check: Check
+    by_key: dict[Hashable, dict[str, Any]] = field(default_factory=dict)
+    given_away: int = 0
+
+
+@dataclass
+class Cube:
+    tables: dict[tuple[str, ...], Published]
+    rounds: int
+    settled: bool  # False: MAX_ROUNDS ran out with hiding still growing
+
+
+def cube_of(columns: list[str]) -> tuple[str, ...]:
+    """The cube's keys a measured table with ``columns`` has: a store without a fresh build has no
+    authority types, and so publishes no table by them."""
+    return tuple(k for k in CUBE if GROUP_KEYS[k] in columns)
+
+
+def in_cube(keys: list[str], cube: tuple[str, ...] = CUBE) -> bool:
+    """Whether ``outcomes --group-by keys`` is one of the tables suppressed together."""
+    return len(set(keys)) == len(keys) and set(keys) <= set(cube)
+
+
+def cube_tables(cube: tuple[str, ...] = CUBE) -> list[tuple[str, ...]]:
+    """Every combination of the cube's keys, as `outcomes` names them, the coarsest (the nation) first."""
+    return [combo for n in range(len(cube) + 1) for combo in combinations(cube, n)]
+
+
+def columns_of(keys: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(GROUP_KEYS[k] for k in keys)
+
+
+def suppress_cube(measured: dict[tuple[str, ...], list[dict[str, Any]]], k: int) -> Cube:
+    """Suppress together the tables ``measured`` holds (keyed by their columns, every combination of some
+    keys), each table's rows as ``outcomes`` measures them."""
+    order = sorted(measured, key=len)
+    cells = [*(b.name for b in buckets()), "issued", "denominator"]
+    # Per table, per row key: the cells to hide whatever the table needs (column -> shown "withheld").
+    forced: dict[tuple[str, ...], dict[Hashable, dict[str, bool]]] = {t: {} for t in order}
+    out: dict[tuple[str, ...], Published] = {}
+    for rounds in range(1, MAX_ROUNDS + 1):
+        out = {}
+        grew = False
+        for t in order:
+            joint = Joint(forced=_forced(forced[t], t), view=_view(out, t))
+            check = Check()
+            rows = [dict(r) for r in measured[t]]
+            if t:
+                listed, pooled = suppress_pooled(rows, k, margins_for(list(t)), check=check, joint=joint)
+            else:
+                listed, pooled = suppress_table(rows, k, check=check, joint=joint), None
+            published = Published(listed, pooled, check, {row_key(r, t): r for r in listed})
+            out[t] = published
+            for row in listed:
+                wanted = forced[t].setdefault(row_key(row, t), {})
+                for c in cells:
+                    if isinstance(row[c], str) and c not in wanted:
+                        wanted[c] = row[c] == WITHHELD
+                        grew = True
+            tables = margin_tables(list(t))
+            for proof in joint.demands:
+                target = next(
+                    (
+                        (tables[mi], key, column, value)
+                        for mi, key, column, value in proof
+                        if tables[mi] in out and key in out[tables[mi]].by_key
+                    ),
+                    None,
+                )
+                if target is None:
+                    published.given_away += 1
+                    continue
+                coarse, key, column, value = target
+                wanted = forced[coarse].setdefault(key, {})
+                if column not in wanted:
+                    wanted[column] = value == 0
+                    grew = True
+        if not grew:
+            return Cube(out, rounds, True)
+    return Cube(out, MAX_ROUNDS, False)
+
+
+def _forced(wanted: dict[Hashable, dict[str, bool]], columns: tuple[str, ...]):
+    return lambda row: wanted.get(row_key(row, columns), {})
+
+
+def _view(out: dict[tuple[str, ...], Published], columns: tuple[str, ...]):
+    tables = margin_tables(list(columns))
+
+    def view(mi: int, key: Hashable) -> dict[str, Any] | None:
+        coarse = tables[mi]
+        return out[coarse].by_key.get(key) if coarse is not None and coarse in out else None
+
+    return view
