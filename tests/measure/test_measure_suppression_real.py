@@ -7,11 +7,9 @@ gave one away while each table was suppressed on its own)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 from outcome_rows import NAMES, outcome_row
+from published import outcomes_json
 from table_attack import CELLS, publish, report, split_pinned
 
 from sanctuary_atlas.measure.suppress import suppress_rows
@@ -22,15 +20,7 @@ K = 5
 
 
 def _outcomes(store: Store, keys: str, period: list[str], k: int) -> list[dict]:
-    args = ["--store", str(store.root), "--group-by", keys, *period, "--format", "json", "--min-cell", str(k)]
-    done = subprocess.run(
-        ["sanctuary-atlas", "outcomes", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    return json.loads(done.stdout)["rows"]
+    return outcomes_json(store, keys, period, k)["rows"]
 
 
 @pytest.mark.slow
@@ -129,3 +119,34 @@ def _key(row: dict) -> str:
 )
 def test_three_tables_of_a_period_give_no_pooled_share_away(built_store: Store, period: list[str]) -> None:
     assert _pooled_shares_given_away(built_store, "state", "authority_type", period) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("coarse", "fine", "period"),
+    [
+        # One month, one fiscal year: every row of the finer table is alone in its coarser row, so the two
+        # tables publish the same numbers. Suppressed apart, the finer table showed cells the coarser one hid
+        # as complements (3, 3 and 4 of them).
+        ("authority_type", "authority_type,month", ["--from", "2015-06-01", "--to", "2015-06-30"]),
+        ("state", "state,month", ["--from", "2015-02-01", "--to", "2015-02-28"]),
+        ("authority_type", "authority_type,fiscal_year", FY2015),
+    ],
+)
+def test_a_row_alone_in_a_coarser_row_hides_what_that_row_hides(
+    built_store: Store, coarse: str, fine: str, period: list[str]
+) -> None:
+    published = _outcomes(built_store, coarse, period, K)
+    column = _key(published[0])
+    shown = {r[column]: r for r in published}
+    rows = _outcomes(built_store, fine, period, K)
+    assert len(rows) == len(published)  # each coarser row holds one finer row
+    hid = sum(isinstance(r[c], str) for r in published for c in CELLS)
+    assert hid > 10
+    revealed = [
+        (r[column], c, r[c])
+        for r in rows
+        for c in CELLS
+        if isinstance(shown[r[column]][c], str) and not isinstance(r[c], str)
+    ]
+    assert not revealed

@@ -12,7 +12,7 @@ from typing import Annotated, Any, cast
 import typer
 
 from sanctuary_atlas.cli_common import StoreOption, err_console, fail, open_store, parse_iso_date
-from sanctuary_atlas.measure.cube import columns_of, cube_of, cube_tables, in_cube, suppress_cube
+from sanctuary_atlas.measure.cube import against, columns_of, cube_of, cube_tables, in_cube, suppress_cube
 from sanctuary_atlas.measure.keys import ENGINES, GROUP_KEYS, RESOLVED_KEYS, Engine, Period
 from sanctuary_atlas.measure.margins import margins_for
 from sanctuary_atlas.measure.suppress import Check, rank_by_shown, suppress_pooled, suppress_table
@@ -100,10 +100,11 @@ def outcomes_command(
         columns = list(expr.columns)
         cube_keys = cube_of(list(table.columns))
         together = bool(min_cell) and in_cube(keys, cube_keys)
-        # The tables suppressed together are measured together: every combination of the cube's keys.
+        # The tables suppressed together are measured together: every combination of the cube's keys. Any
+        # other table is protected against them as they are published, so they are measured too.
         measured = {
             columns_of(combo): outcomes(table, list(combo), period).to_pyarrow().to_pylist()
-            for combo in (cube_tables(cube_keys) if together else [])
+            for combo in (cube_tables(cube_keys) if min_cell else [])
         }
         rows = [] if together else expr.to_pyarrow().to_pylist()
     except ImportError as exc:
@@ -120,10 +121,13 @@ def outcomes_command(
     # use) and ranked by what they show, so that no hidden count is bounded by its neighbours.
     columns_keys = [GROUP_KEYS[k] for k in keys]
     check = Check()
+    cube = suppress_cube(measured, min_cell) if min_cell else None
+    given_away = 0
     if together:
-        cube = suppress_cube(measured, min_cell)
+        assert cube is not None
         published = cube.tables[columns_of(tuple(k for k in cube_keys if k in keys))]
         rows, pooled, check = published.rows, published.pooled, published.check
+        given_away = published.given_away
         rows = [{**{c: row[c] for c in columns}, **row} for row in rows]  # the keys in the order asked
         if columns_keys:
             rows = rank_by_shown(rows, columns_keys)
@@ -133,8 +137,15 @@ def outcomes_command(
                 " tables alone (docs/methodology.md, 'Limits')."
             )
     elif columns_keys:
-        rows, pooled = suppress_pooled(rows, min_cell, margins_for(columns_keys), check=check)
+        joint = against(cube, columns_keys) if cube else None
+        rows, pooled = suppress_pooled(rows, min_cell, margins_for(columns_keys), check=check, joint=joint)
         rows = rank_by_shown(rows, columns_keys)
+        given_away = len(joint.demands) if joint else 0
+        if given_away:
+            err_console.print(
+                f"note: {given_away} small cell(s) of this table are left to its coarser tables: as the model sees"
+                " them, they give those away by themselves, whatever this table hides (docs/methodology.md)."
+            )
     else:
         rows, pooled = suppress_table(rows, min_cell, check=check), None
     if min_cell and not check.exact:
@@ -149,6 +160,8 @@ def outcomes_command(
         "suppression_check": check.method,
         # The tables (as --group-by keys) suppressed together with this one; none: protected on its own.
         "suppressed_with": [",".join(c) for c in cube_tables(cube_keys)] if together else [],
+        # Small cells the coarser tables, as the model sees them, give away by themselves, whatever this hides.
+        "left_to_coarser_tables": given_away,
         "denominator": ("issued - superseded - unknown (known outcomes); duplicates flagged at ingest excluded"),
     }
     if fmt == "json":

@@ -11,8 +11,12 @@ in rounds: each table, coarsest first, is suppressed knowing how the coarser one
 (``Joint.view``); where the coarser tables alone still give a cell of it away, it names the coarser
 cells of the reader's proof, and the next round hides the first of them in its own table. A row alone
 in a coarser row hides whatever that row hides. What a table hid is kept hidden in the next round, so
-hiding only grows and the rounds end; they end when a round hides nothing new. `outcomes` serves these
-tables from here; other tables of the period are protected against them as before (docs/methodology.md).
+hiding only grows and the rounds end; they end when a round hides nothing new. The nation is never asked
+to hide more: it is published as its row alone shows it (the DDOR shows it so too).
+
+`outcomes` serves these tables from here. Any other table of the period is protected against them as
+they are published (``against``): a row of it alone in a row of theirs hides what that row hides, and
+what its proofs need of them counts as given away, since it cannot change them (docs/methodology.md).
 """
 
 from __future__ import annotations
@@ -105,7 +109,7 @@ def suppress_cube(measured: dict[tuple[str, ...], list[dict[str, Any]]], k: int)
                     (
                         (tables[mi], key, column, value)
                         for mi, key, column, value in proof
-                        if tables[mi] in out and key in out[tables[mi]].by_key
+                        if tables[mi] and tables[mi] in out and key in out[tables[mi]].by_key
                     ),
                     None,
                 )
@@ -120,6 +124,12 @@ def suppress_cube(measured: dict[tuple[str, ...], list[dict[str, Any]]], k: int)
         if not grew:
             return Cube(out, rounds, True)
     return Cube(out, MAX_ROUNDS, False)
+
+
+def against(cube: Cube, columns: list[str]) -> Joint:
+    """What a table outside the cube, grouped by ``columns``, knows of the cube's tables: its coarser rows
+    as they are published. Its ``demands`` are cells it cannot protect (the cube is not suppressed again)."""
+    return Joint(forced=lambda row: {}, view=_view(cube.tables, tuple(columns)))
 
 
 def _forced(wanted: dict[Hashable, dict[str, bool]], columns: tuple[str, ...]):
