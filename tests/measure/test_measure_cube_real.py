@@ -5,6 +5,8 @@ share of the pooled groups in a coarser row."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
 
 import pytest
 from cube_attack import CELLS, CubeAttack, Pin, Table
@@ -95,3 +97,25 @@ def test_revealing_one_hidden_cell_beside_a_published_total_pins_its_partner(bui
     attack = CubeAttack([dataclasses.replace(fine, listed=revealed), *rest], K)
     pins = attack.pinned()
     assert f"{fine.name} {key} {hidden[1]}" in [pin.where for pin in pins], _failure(pins, attack)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("period", [JUNE_2015, ("--from", "2015-02-01", "--to", "2015-02-07")], ids=["june", "week"])
+def test_the_ddor_shows_state_and_federal_custody_as_the_table_by_type_does(
+    built_store: Store, period: tuple[str, ...], tmp_path
+) -> None:
+    # The DDOR's custody rows are rows of the table by authority type. Suppressed apart, the two showed cells
+    # the other hid (4 in June 2015, 7 in that week), and one reader holds both.
+    out = tmp_path / "ddor.json"
+    subprocess.run(
+        ["sanctuary-atlas", "ddor", *period, "--store", str(built_store.root), "--format", "json", "--out", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    custody = json.loads(out.read_text())["state_and_federal_custody"]
+    by_type = {r["authority_type"]: r for r in outcomes_json(built_store, "authority_type", period, K)["rows"]}
+    assert len(custody) >= 3
+    assert any(isinstance(r[c], str) for r in custody for c in CELLS)
+    for row in custody:
+        assert {c: row[c] for c in CELLS} == {c: by_type[row["authority_type"]][c] for c in CELLS}

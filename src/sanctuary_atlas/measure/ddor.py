@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from sanctuary_atlas.measure.cube import suppress_cube
 from sanctuary_atlas.measure.keys import Period
 from sanctuary_atlas.measure.suppress import (
     COMPLEMENTARY,
     rank_by_shown,
     suppress_pooled,
-    suppress_rows,
-    suppress_table,
 )
 from sanctuary_atlas.measure.vocabulary import bucket_names
 
@@ -33,7 +32,9 @@ Results = dict[str, list[dict[str, Any]]]
 QUERY_NAMES = (
     "period",
     "cumulative",
-    "non_local",
+    "by_state",
+    "by_type",
+    "by_state_type",
     "national",
     "totals",
     "confidence",
@@ -80,6 +81,7 @@ class DDOR:
     section_iv: dict[str, Any] = field(default_factory=dict)
     non_local: list[dict[str, Any]] = field(default_factory=list)
     pooled: dict[str, Any] = field(default_factory=dict)
+    national: dict[str, Any] = field(default_factory=dict)  # the nation's row as `outcomes` publishes it
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -149,7 +151,24 @@ def assemble_ddor(
                 "policy": policy(row["county_fips"], row["authority_fips"], end),
             }
         )
-    report.non_local = suppress_table(results["non_local"], k, [lambda row: "nation"])
+    # State and federal custody is no local decision: totals by type only (unresolved facilities, with no
+    # type, are in neither; section IV counts them). These rows are rows of the table by authority type, so
+    # they are shown as that table shows them, suppressed together with the period's tables by state (a
+    # cell hidden there and shown here would undo the hiding). Types under k are pooled there, not listed.
+    cube = suppress_cube(
+        {
+            (): results["national"],
+            ("facility_state",): results["by_state"],
+            ("authority_type",): results["by_type"],
+            ("facility_state", "authority_type"): results["by_state_type"],
+        },
+        k,
+    )
+    by_type = cube.tables[("authority_type",)].rows
+    report.non_local = rank_by_shown(
+        [row for row in by_type if row["authority_type"] not in (None, *LOCAL_AUTHORITIES)], ["authority_type"]
+    )
+    report.national = cube.tables[()].rows[0] if cube.tables[()].rows else {}
     report.section_iv = _fidelity(results, report, counties)
     return report
 
@@ -207,7 +226,7 @@ def _fidelity(results: Results, report: DDOR, counties: list[tuple[str, str, str
 
     # National counts are shown as the national row of ``outcomes`` shows them, suppressed the same way:
     # a count published here but hidden there (or the reverse) would let one output undo the other's hiding.
-    national = (suppress_rows(results["national"], report.min_cell) or [{}])[0]
+    national = report.national
     if totals["transferred"]:
         shown = national.get("transferred")
         count = f"{shown:,}" if isinstance(shown, int) else f"Some (count {shown})" if shown else "Some"

@@ -34,7 +34,11 @@ def ddor_queries(t: ibis.Table, bounds: ibis.Table) -> dict[str, ibis.Table]:
         "cumulative": outcomes(local, JURISDICTION_KEYS, Period(None, end)),
         # State and federal custody is no local decision: totals by type only. Unresolved facilities (no
         # authority type) are in neither; section IV counts them.
-        "non_local": outcomes(t.filter(~is_local), ["authority_type"], period),
+        # The tables `outcomes` suppresses together (``cube``): state and federal custody is shown as the
+        # table by authority type shows it, and the nation as the nation's row does.
+        "by_state": outcomes(t, ["state"], period),
+        "by_type": outcomes(t, ["authority_type"], period),
+        "by_state_type": outcomes(t, ["state", "authority_type"], period),
         # Every detainer of the period in one row, as ``outcomes`` with no group keys publishes it.
         "national": outcomes(t, [], period),
     }
