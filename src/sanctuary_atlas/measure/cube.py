@@ -10,8 +10,9 @@ So the tables of ``CUBE`` (every combination of its keys, the nation included) a
 in rounds: each table, coarsest first, is suppressed knowing how the coarser ones publish their rows
 (``Joint.view``); where the coarser tables alone still give a cell of it away, it names the coarser
 cells of the reader's proof, and the next round hides the first of them in its own table. A row alone
-in a coarser row hides whatever that row hides. What a table hid is kept hidden in the next round, so
-hiding only grows and the rounds end; they end when a round hides nothing new. The nation is never asked
+in a coarser row hides whatever that row hides. As every round keeps what earlier rounds asked for,
+the cells asked for only grow and the rounds end; they end when a round asks for nothing new (a table
+whose asked-for cells and coarser tables are unchanged is not suppressed again). The nation is never asked
 to hide more: it is published as its row alone shows it (the DDOR shows it so too).
 
 `outcomes` serves these tables from here. Any other table of the period is protected against them as
@@ -28,8 +29,7 @@ from typing import Any
 
 from sanctuary_atlas.measure.keys import GROUP_KEYS
 from sanctuary_atlas.measure.margins import margin_tables, margins_for, row_key
-from sanctuary_atlas.measure.suppress import WITHHELD, Check, Joint, suppress_pooled, suppress_table
-from sanctuary_atlas.measure.vocabulary import buckets
+from sanctuary_atlas.measure.suppress import Check, Joint, suppress_pooled, suppress_table
 
 # The keys (as `outcomes --group-by` names them) whose every combination is suppressed together.
 CUBE = ("state", "authority_type")
@@ -80,14 +80,21 @@ def suppress_cube(measured: dict[tuple[str, ...], list[dict[str, Any]]], k: int)
     """Suppress together the tables ``measured`` holds (keyed by their columns, every combination of some
     keys), each table's rows as ``outcomes`` measures them."""
     order = sorted(measured, key=len)
-    cells = [*(b.name for b in buckets()), "issued", "denominator"]
-    # Per table, per row key: the cells to hide whatever the table needs (column -> shown "withheld").
+    # Per table, per row key: the cells the finer tables need hidden (column -> shown "withheld"). Only ever
+    # grows, and each round but the last adds to it, so the rounds end.
     forced: dict[tuple[str, ...], dict[Hashable, dict[str, bool]]] = {t: {} for t in order}
     out: dict[tuple[str, ...], Published] = {}
+    # A table whose forced cells and coarser tables are as when it was last suppressed would come out the same.
+    inputs: dict[tuple[str, ...], tuple] = {}
+    version = dict.fromkeys(order, 0)
     for rounds in range(1, MAX_ROUNDS + 1):
-        out = {}
         grew = False
         for t in order:
+            tables = margin_tables(list(t))
+            given = (repr(forced[t]), tuple(version[c] for c in tables if c in version))
+            if inputs.get(t) == given:
+                continue
+            inputs[t] = given
             joint = Joint(forced=_forced(forced[t], t), view=_view(out, t))
             check = Check()
             rows = [dict(r) for r in measured[t]]
@@ -96,19 +103,15 @@ def suppress_cube(measured: dict[tuple[str, ...], list[dict[str, Any]]], k: int)
             else:
                 listed, pooled = suppress_table(rows, k, check=check, joint=joint), None
             published = Published(listed, pooled, check, {row_key(r, t): r for r in listed})
+            if t not in out or (out[t].rows, out[t].pooled) != (listed, pooled):
+                version[t] += 1
             out[t] = published
-            for row in listed:
-                wanted = forced[t].setdefault(row_key(row, t), {})
-                for c in cells:
-                    if isinstance(row[c], str) and c not in wanted:
-                        wanted[c] = row[c] == WITHHELD
-                        grew = True
-            tables = margin_tables(list(t))
             for proof in joint.demands:
                 target = next(
                     (
                         (tables[mi], key, column, value)
                         for mi, key, column, value in proof
+                        # The nation is published as its row alone shows it (the DDOR shows it so too).
                         if tables[mi] and tables[mi] in out and key in out[tables[mi]].by_key
                     ),
                     None,
