@@ -141,9 +141,16 @@ def _forced(wanted: dict[Hashable, dict[str, bool]], columns: tuple[str, ...]):
 
 def _view(out: dict[tuple[str, ...], Published], columns: tuple[str, ...]):
     tables = margin_tables(list(columns))
+    # A coarser table of a finer one's margin has that table's key order; the cube's, its own.
+    same = {frozenset(t): t for t in out}
 
     def view(mi: int, key: Hashable) -> dict[str, Any] | None:
         coarse = tables[mi]
-        return out[coarse].by_key.get(key) if coarse is not None and coarse in out else None
+        if coarse is None or frozenset(coarse) not in same:
+            return None
+        ours = same[frozenset(coarse)]
+        if ours != coarse and isinstance(key, tuple):
+            key = tuple(key[coarse.index(c)] for c in ours)
+        return out[ours].by_key.get(key)
 
     return view
