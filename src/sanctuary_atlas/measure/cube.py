@@ -29,7 +29,7 @@ from typing import Any
 
 from sanctuary_atlas.measure.keys import GROUP_KEYS
 from sanctuary_atlas.measure.margins import margin_tables, margins_for, row_key
-from sanctuary_atlas.measure.suppress import Check, Joint, suppress_pooled, suppress_table
+from sanctuary_atlas.measure.suppress import POOLED, Check, Joint, suppress_pooled, suppress_table
 
 # The keys (as `outcomes --group-by` names them) whose every combination is suppressed together.
 CUBE = ("state", "authority_type")
@@ -149,6 +149,8 @@ def _view(out: dict[tuple[str, ...], Published], columns: tuple[str, ...]):
         if coarse is None or frozenset(coarse) not in same:
             return None
         ours = same[frozenset(coarse)]
+        if key == POOLED:
+            return out[ours].pooled
         if ours != coarse and isinstance(key, tuple):
             key = tuple(key[coarse.index(c)] for c in ours)
         return out[ours].by_key.get(key)

@@ -35,6 +35,8 @@ from typing import Any
 from sanctuary_atlas.measure.vocabulary import buckets
 
 COMPLEMENTARY = "suppressed"
+# The key under which ``Joint.view`` gives a coarser table's pooled row.
+POOLED = ("__pooled__",)
 WITHHELD = "withheld"
 HEADLINE = ("declined", "honored")
 TOTALS = ("denominator", "issued")
@@ -58,9 +60,9 @@ class Joint:
     """What the other tables of a period, suppressed together with this one (``cube``), tell it, and what
     it asks of them. ``forced``: the cells of a row to hide whatever this table needs (column -> shown
     "withheld"); ``view``: a coarser row as its table publishes it, by margin and key (None: not one of
-    the tables suppressed together, or not listed there). Filled by the suppression: ``demands``, per cell
-    the coarser tables give away by themselves, the published coarser cells of the reader's proof, best
-    to hide first: (margin, key, column, value)."""
+    the tables suppressed together, or not listed there; key ``POOLED``: its pooled row). Filled by the
+    suppression: ``demands``, per cell the coarser tables give away by themselves, the published coarser
+    cells of the reader's proof, best to hide first: (margin, key, column, value)."""
 
     forced: Callable[[dict[str, Any]], dict[str, bool]]
     view: Callable[[int, Hashable], dict[str, Any] | None]

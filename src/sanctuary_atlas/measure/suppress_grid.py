@@ -18,6 +18,7 @@ from sanctuary_atlas.measure.margins import lines_of
 from sanctuary_atlas.measure.suppress import (
     COMPLEMENTARY,
     HEADLINE,
+    POOLED,
     RATE_INPUTS,
     TOTALS,
     WITHHELD,
@@ -79,6 +80,22 @@ class Grid:
             if rest_sum:
                 rest_values.append(rest_sum)
             lines.append((members, len(rest_values) - 1 if rest_sum else None))
+        # A coarser table suppressed together with this one publishes a pooled row too: the sum of its rows
+        # under k, each a line here. It is one more line (members none: it adds up lines), the reader's too.
+        self.pseudo: dict[int, list[int]] = {}
+        for mi in sorted(set(self.line_margin)) if joint is not None else []:
+            if joint.view(mi, POOLED) is None:
+                continue
+            keys = self.line_key
+            under = [li for li, m in enumerate(self.line_margin) if m == mi and joint.view(m, keys[li]) is None]
+            if not under:
+                continue
+            base = [(self.n_rows + li) * width for li in under]
+            values.extend(sum(values[b + j] for b in base) for j in range(width))
+            self.pseudo[len(lines)] = under
+            self.line_margin.append(mi)
+            self.line_key.append(POOLED)
+            lines.append(([], None))
         self.n_coarse = n_coarse = self.n_rows + len(lines)
         n_rest_lines = len(rest_values)
         for _, unlined in partitions:  # remainder rows in no line of a margin add up into the pooled row too
@@ -122,16 +139,34 @@ class Grid:
         # every cell the row rule shows, whatever this table hides, so those cells are not ours to hide.
         # Where the coarser table is suppressed together with this one, its own labels say what it shows;
         # what it hides, this row hides too (showing it here would give it away).
+        # What the coarser tables' labels tell of a cell they hide, whatever this table labels it ("<k": 1 to
+        # k-1); and, per cell, the coarser rows that show it (where hiding it would undo a proof).
+        self.known: dict[int, tuple[float, float]] = {}
+        # Of those, what a table suppressed together with this one says (the row rule's labels are a model of
+        # a coarser table, which may blur them: assumed known when guarding, never when giving up a cell).
+        self.known_exactly: set[int] = set()
+        self.shown_at: dict[int, list[tuple[int, Hashable]]] = {}
         alone_rows = sorted(alone)
         alone_views = self._views([rows[r] for r in alone_rows], [alone[r] for r in alone_rows])
         for r, views in zip(alone_rows, alone_views, strict=True):
             for j, column in enumerate(self.cols):
+                c = r * width + j
                 labels = [view[column] for view in views]
+                self.shown_at[c] = [
+                    (mi, key)
+                    for mi, key in alone[r]
+                    if joint is None or (v := joint.view(mi, key)) is None or not isinstance(v[column], str)
+                ]
                 if any(not isinstance(label, str) for label in labels):
-                    self.fixed[r * width + j] = True
-                elif not self.hidden[r * width + j]:
-                    self.hidden[r * width + j] = True
-                    self.vague[r * width + j] = WITHHELD in labels or values[r * width + j] == 0
+                    self.fixed[c] = True
+                    continue
+                bounds = [_label_bounds(label, k) for label in labels]
+                self.known[c] = (max(b[0] for b in bounds), min(b[1] for b in bounds))
+                if joint is not None and any(joint.view(mi, key) is not None for mi, key in alone[r]):
+                    self.known_exactly.add(c)
+                if not self.hidden[c]:
+                    self.hidden[c] = True
+                    self.vague[c] = WITHHELD in labels or values[c] == 0
         # A coarser row is assumed shown as the row rule alone shows it: its own small cells and their
         # complements hidden, nothing more (whatever else its table hides only helps); or, where its table is
         # suppressed together with this one, as that table shows it.
@@ -156,6 +191,10 @@ class Grid:
         rest_base = n_coarse * width
         for li, (members, rest) in enumerate(lines):
             base = (self.n_rows + li) * width
+            if li in self.pseudo:
+                for j in range(width):
+                    rel.sums.append((base + j, [(self.n_rows + u) * width + j for u in self.pseudo[li]]))
+                continue
             for j in range(width):
                 parts = [m * width + j for m in members]
                 if rest is not None:
@@ -165,6 +204,7 @@ class Grid:
             # Per margin, the remainders of its lines (and of the rows in none) add up to the pooled row.
             for pi, (mi, _) in enumerate(partitions):
                 group = [rest for li, (_, rest) in enumerate(lines) if rest is not None and self.line_margin[li] == mi]
+                # (a coarser pooled row has no remainder of its own: ``pseudo`` lines never enter here)
                 group.append(n_rest_lines + pi)
                 for j in range(width):
                     rel.sums.append((pooled * width + j, [rest_base + g * width + j for g in group]))
@@ -222,9 +262,11 @@ class Grid:
                 column = self.cols[c % width]
                 if c >= first_line:
                     li = c // width - self.n_rows
+                    if li in self.pseudo:
+                        continue  # a coarser pooled row: its table has no row to hide this in
                     found[(self.line_margin[li], self.line_key[li], column)] = self.values[c]
                 else:
-                    for mi, key in self.alone.get(c // width, ()):
+                    for mi, key in self.shown_at.get(c, ()):
                         found[(mi, key, column)] = self.values[c]
 
             def rank(item: tuple[tuple[int, Hashable, str], int]) -> tuple:
@@ -360,7 +402,7 @@ class Grid:
         partition_of = {mi: pi for pi, (mi, _) in enumerate(partitions)}
         for nation in nations:
             for mi in sorted(set(self.line_margin) - {self.line_margin[nation]}):
-                fine = [li for li in range(len(lines)) if self.line_margin[li] == mi]
+                fine = [li for li in range(len(lines)) if self.line_margin[li] == mi and li not in self.pseudo]
                 covered = {m for li in fine for m in lines[li][0]}
                 loose = [r for r in own_rows if r not in covered]
                 if pooled is not None and mi not in partition_of:
@@ -381,7 +423,10 @@ class Grid:
             relations = [*pinned_by, *self.rel.of()[cell]] if self.fixed[cell] else pinned_by or self._own(cell)
             for r in relations:
                 for c in self._cells(r):
-                    if self.hidden[c] and not self.fixed[c] and not self.vague[c]:
+                    # A row hidden whole stays "<k" throughout: "withheld" on its issued would read as a
+                    # listed row's, at least k, and its zeros' "<k" as 1 to k-1.
+                    whole = c < self.n_rows * self.width and self.whole[c // self.width]
+                    if self.hidden[c] and not self.fixed[c] and not self.vague[c] and not whole:
                         self.vague[c] = changed = True
         self.unprotected.clear()
         return changed
@@ -395,7 +440,7 @@ class Grid:
         lo, hi, _ = self._bounds(narrowed=False)
         for c in range(len(lo)):
             if not self.fixed[c]:
-                lo[c], hi[c] = 0, INF
+                lo[c], hi[c] = self.known[c] if c in self.known_exactly else (0, INF)
         return pinned(self.rel, lo, hi, self.values, cells, limit=EXACT_LIMIT) or {}
 
     def _withhold_zeros(self, through: dict[int, list[int]]) -> None:
@@ -493,6 +538,8 @@ class Grid:
             else:
                 lo.append(k)
                 hi.append(INF)
+        for c, (known_lo, known_hi) in self.known.items():
+            lo[c], hi[c] = max(lo[c], known_lo), min(hi[c], known_hi)
         self._why = why = [-1] * len(lo)
         if narrowed:
             narrow(self.rel, lo, hi, why)
@@ -516,3 +563,8 @@ class Grid:
             if rate in out and hidden_cols.intersection(inputs):
                 out[rate] = None
         return out
+
+
+def _label_bounds(label: str, k: int) -> tuple[float, float]:
+    """What a published label says of its cell (a row hidden whole is listed only when pooled, never alone)."""
+    return (1, k - 1) if label == f"<{k}" else (k, INF) if label == COMPLEMENTARY else (0, INF)
