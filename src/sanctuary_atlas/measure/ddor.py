@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sanctuary_atlas.measure.cube import suppress_cube
+from sanctuary_atlas.measure.cube import columns_of, cube_tables, suppress_cube
 from sanctuary_atlas.measure.keys import Period
 from sanctuary_atlas.measure.suppress import (
     COMPLEMENTARY,
@@ -29,13 +29,13 @@ from sanctuary_atlas.measure.vocabulary import bucket_names
 
 # Rows of each named query of ``ddor_queries``, as plain dicts.
 Results = dict[str, list[dict[str, Any]]]
+# The tables `outcomes` suppresses together (``cube``), by the query name each is read under: state and
+# federal custody is shown as the table by authority type shows it, and the nation as its row does.
+CUBE_QUERIES = {keys: "by_" + "_".join(keys) if keys else "national" for keys in cube_tables()}
 QUERY_NAMES = (
     "period",
     "cumulative",
-    "by_state",
-    "by_type",
-    "by_state_type",
-    "national",
+    *CUBE_QUERIES.values(),
     "totals",
     "confidence",
     "busy_days",
@@ -155,16 +155,8 @@ def assemble_ddor(
     # type, are in neither; section IV counts them). These rows are rows of the table by authority type, so
     # they are shown as that table shows them, suppressed together with the period's tables by state (a
     # cell hidden there and shown here would undo the hiding). Types under k are pooled there, not listed.
-    cube = suppress_cube(
-        {
-            (): results["national"],
-            ("facility_state",): results["by_state"],
-            ("authority_type",): results["by_type"],
-            ("facility_state", "authority_type"): results["by_state_type"],
-        },
-        k,
-    )
-    by_type = cube.tables[("authority_type",)].rows
+    cube = suppress_cube({columns_of(keys): results[name] for keys, name in CUBE_QUERIES.items()}, k)
+    by_type = cube.tables[columns_of(("authority_type",))].rows
     report.non_local = rank_by_shown(
         [row for row in by_type if row["authority_type"] not in (None, *LOCAL_AUTHORITIES)], ["authority_type"]
     )

@@ -11,6 +11,7 @@ import ibis
 import pyarrow as pa
 
 from sanctuary_atlas.measure.ddor import (
+    CUBE_QUERIES,
     DDOR,
     JURISDICTION_KEYS,
     LOCAL_AUTHORITIES,
@@ -34,13 +35,8 @@ def ddor_queries(t: ibis.Table, bounds: ibis.Table) -> dict[str, ibis.Table]:
         "cumulative": outcomes(local, JURISDICTION_KEYS, Period(None, end)),
         # State and federal custody is no local decision: totals by type only. Unresolved facilities (no
         # authority type) are in neither; section IV counts them.
-        # The tables `outcomes` suppresses together (``cube``): state and federal custody is shown as the
-        # table by authority type shows it, and the nation as the nation's row does.
-        "by_state": outcomes(t, ["state"], period),
-        "by_type": outcomes(t, ["authority_type"], period),
-        "by_state_type": outcomes(t, ["state", "authority_type"], period),
-        # Every detainer of the period in one row, as ``outcomes`` with no group keys publishes it.
-        "national": outcomes(t, [], period),
+        # The tables `outcomes` suppresses together, the nation among them (every detainer of the period).
+        **{name: outcomes(t, list(keys), period) for keys, name in CUBE_QUERIES.items()},
     }
 
     b = with_buckets(t)

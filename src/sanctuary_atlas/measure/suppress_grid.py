@@ -140,27 +140,28 @@ class Grid:
         # Where the coarser table is suppressed together with this one, its own labels say what it shows;
         # what it hides, this row hides too (showing it here would give it away).
         # What the coarser tables' labels tell of a cell they hide, whatever this table labels it ("<k": 1 to
-        # k-1); and, per cell, the coarser rows that show it (where hiding it would undo a proof).
+        # k-1), read only where the coarser table is suppressed together with this one: the row rule's labels
+        # are a model of a coarser table, which may label a cell otherwise (and reading them cost a county
+        # table by fiscal year over 2008-2015 twenty times the time). And per cell, the coarser rows that
+        # show it (where hiding it would undo a proof).
         self.known: dict[int, tuple[float, float]] = {}
-        # Only a table suppressed together with this one is known exactly: the row rule's labels are a model of
-        # a coarser table, which may label a cell otherwise (and reading them costs a county table by fiscal
-        # year over 2008-2015 twenty times the time).
         self.shown_at: dict[int, list[tuple[int, Hashable]]] = {}
         alone_rows = sorted(alone)
         alone_views = self._views([rows[r] for r in alone_rows], [alone[r] for r in alone_rows])
         for r, views in zip(alone_rows, alone_views, strict=True):
+            # Each coarser row once: (margin, key, how a table suppressed together shows it, or None).
+            places = [(mi, key, joint.view(mi, key) if joint else None) for mi, key in alone[r]]
+            exact = any(view is not None for _, _, view in places)
             for j, column in enumerate(self.cols):
                 c = r * width + j
                 labels = [view[column] for view in views]
                 self.shown_at[c] = [
-                    (mi, key)
-                    for mi, key in alone[r]
-                    if joint is None or (v := joint.view(mi, key)) is None or not isinstance(v[column], str)
+                    (mi, key) for mi, key, view in places if view is None or not isinstance(view[column], str)
                 ]
                 if any(not isinstance(label, str) for label in labels):
                     self.fixed[c] = True
                     continue
-                if joint is not None and any(joint.view(mi, key) is not None for mi, key in alone[r]):
+                if exact:
                     bounds = [_label_bounds(label, k) for label in labels]
                     self.known[c] = (max(b[0] for b in bounds), min(b[1] for b in bounds))
                 if not self.hidden[c]:
@@ -203,7 +204,6 @@ class Grid:
             # Per margin, the remainders of its lines (and of the rows in none) add up to the pooled row.
             for pi, (mi, _) in enumerate(partitions):
                 group = [rest for li, (_, rest) in enumerate(lines) if rest is not None and self.line_margin[li] == mi]
-                # (a coarser pooled row has no remainder of its own: ``pseudo`` lines never enter here)
                 group.append(n_rest_lines + pi)
                 for j in range(width):
                     rel.sums.append((pooled * width + j, [rest_base + g * width + j for g in group]))
