@@ -108,9 +108,11 @@ def assemble_ddor(
     min_cell: int = 5,
     generated_from: dict[str, Any] | None = None,
     counties: list[tuple[str, str, str]] | None = None,
+    on_section_i: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> DDOR:
     """The four sections for a closed period from the query results. ``counties`` (FIPS, name, state)
-    serves the same-name check; without it the gazetteer is loaded."""
+    serves the same-name check; without it the gazetteer is loaded. ``on_section_i`` gets section I's rows
+    as soon as they are final (a renderer can start on its chart while the rest is computed)."""
     end = period_bounds(period)["period_end"]
     report = DDOR(period, generated_from or {}, min_cell)
     k = min_cell
@@ -126,6 +128,8 @@ def assemble_ddor(
     # I: most detainers issued, with outcome shares and the policy known on the period's last day.
     for rank, row in enumerate(shown[:top], start=1):
         report.section_i.append({**row, "rank": rank, "policy": policy(row["county_fips"], row["authority_fips"], end)})
+    if on_section_i is not None:
+        on_section_i(report.section_i)
 
     # II: declines per jurisdiction, with the cumulative picture (all data up to the period's end).
     declining = rank_by_shown([row for row in shown if row["declined"] != 0], JURISDICTION_KEYS, "declined")

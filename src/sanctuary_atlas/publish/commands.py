@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,7 +15,7 @@ from sanctuary_atlas.measure.compiled import ddor_results
 from sanctuary_atlas.measure.ddor import DDOR, assemble_ddor
 from sanctuary_atlas.measure.keys import Period
 from sanctuary_atlas.publish.charts import ChartRenderer
-from sanctuary_atlas.publish.ddor_report import FORMATS, write_report
+from sanctuary_atlas.publish.ddor_report import FORMATS, start_chart, write_report
 from sanctuary_atlas.publish.policy import policy_book
 from sanctuary_atlas.publish.printer import PdfPrinter
 from sanctuary_atlas.publish.workers import WorkerError
@@ -78,7 +79,8 @@ def ddor_command(
         # The renderers start in child processes now, on the other core, while the queries run (``workers``).
         charts = stack.enter_context(ChartRenderer()) if fmt in ("html", "pdf") else None
         printer = stack.enter_context(PdfPrinter()) if fmt == "pdf" else None
-        report = _report(period, top, min_cell, store)
+        start = (lambda rows: start_chart(charts, rows, fmt)) if charts is not None else None
+        report = _report(period, top, min_cell, store, start)
         try:
             write_report(report, fmt, out, printer, charts)
         except (WorkerError, OSError) as exc:
@@ -86,7 +88,13 @@ def ddor_command(
     typer.echo(f"wrote {out} ({fmt}); {len(report.section_i)} jurisdictions in I, {len(report.section_ii)} in II")
 
 
-def _report(period: Period, top: int, min_cell: int, store: Path | None) -> DDOR:
+def _report(
+    period: Period,
+    top: int,
+    min_cell: int,
+    store: Path | None,
+    on_section_i: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> DDOR:
     target = open_store(store)
     releases = target.release_ids() if target.exists() else []
     if not releases:
@@ -102,6 +110,7 @@ def _report(period: Period, top: int, min_cell: int, store: Path | None) -> DDOR
         top=top,
         min_cell=min_cell,
         generated_from={"releases": releases, "build_id": build_id},
+        on_section_i=on_section_i,
     )
     present = {
         r[0]

@@ -138,12 +138,21 @@ def write_report(
         return
     with ExitStack() as stack:
         drawer = charts or stack.enter_context(ChartRenderer())
-        chart = drawer.outcome_bars(report.section_i, "authority_name", CHART_TITLE, "png" if fmt == "pdf" else "svg")
+        chart = drawer.outcome_bars(report.section_i, *_chart_of(fmt))
         if fmt == "html":
             _replace(out, render_html(report, chart=str(chart)))
             return
         html = render_html(report, chart=png_markup(bytes(chart), CHART_TITLE), for_print=True)
         (printer or stack.enter_context(PdfPrinter())).print(html, out)
+
+
+def start_chart(charts: ChartRenderer, section_i: list[dict[str, Any]], fmt: str) -> None:
+    """Have ``charts`` draw section I's chart for edition ``fmt`` now (``write_report`` collects it)."""
+    charts.start(section_i, *_chart_of(fmt))
+
+
+def _chart_of(fmt: str) -> tuple[str, str, str]:
+    return "authority_name", CHART_TITLE, "png" if fmt == "pdf" else "svg"
 
 
 def _replace(out: Path, text: str) -> None:

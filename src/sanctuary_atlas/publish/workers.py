@@ -47,7 +47,22 @@ class Worker:
 
     def ask(self, request: dict[str, Any]) -> bytes:
         """Send the one request and wait for the answer."""
-        out, err = self._proc.communicate(json.dumps(request, default=str).encode())
+        self.send(request)
+        return self.answer()
+
+    def send(self, request: dict[str, Any]) -> None:
+        """Send the one request without waiting: the child works on it while the caller goes on."""
+        stdin, self._proc.stdin = self._proc.stdin, None  # closed here: ``communicate`` must not flush it
+        assert stdin is not None
+        try:
+            stdin.write(json.dumps(request, default=str).encode())
+            stdin.close()
+        except BrokenPipeError:
+            pass  # the child died; ``answer`` reports why
+
+    def answer(self) -> bytes:
+        """The answer to the request sent (waits for it)."""
+        out, err = self._proc.communicate()
         if self._proc.returncode != 0:
             lines = err.decode("utf-8", "replace").strip().splitlines()
             raise WorkerError(lines[-1] if lines else f"{self._module} exited with {self._proc.returncode}")
