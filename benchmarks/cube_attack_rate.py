@@ -5,7 +5,8 @@
 
 Not a timing: a by-hand measure of ``measure/cube.py``. Each seed draws a small random table by state and
 authority type (2-7 states, sometimes a state of None, 2-4 types, about half the pairs present, counts
-from 0 to 60), adds up its tables by state, by type and the nation, suppresses the four together
+from 0 to 60; ``tests/measure/cube_random.py``, shared with the tests), adds up its tables by state, by
+type and the nation, suppresses the four together
 (k = 5), and reads them together with the attacker of ``tests/measure/cube_attack.py``. Run it against
 older code with ``PYTHONPATH=/path/to/old/src`` to compare in the same session. Figures:
 docs/methodology.md, "The tables of one period, suppressed together".
@@ -14,70 +15,18 @@ docs/methodology.md, "The tables of one period, suppressed together".
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "measure"))
 
-from cube_attack import CELLS, CubeAttack, ModelError, Table
+from cube_attack import CubeAttack, ModelError, Table
+from cube_random import TABLES, measured
 
 from sanctuary_atlas.measure.cube import suppress_cube
-from sanctuary_atlas.measure.vocabulary import buckets
 
 K = 5
-TABLES = {
-    ("facility_state", "authority_type"): ("state", "authority_type"),
-    ("facility_state",): ("state",),
-    ("authority_type",): ("authority_type",),
-    (): (),
-}
-
-
-def _with_rates(row: dict[str, Any]) -> dict[str, Any]:
-    den, settled = row["denominator"], row["issued"] - row["superseded"]
-    row.update(
-        decline_rate=row["declined"] / den if den else None,
-        honor_rate=row["honored"] / den if den else None,
-        unknown_share=row["unknown"] / settled if settled else None,
-    )
-    return row
-
-
-def _row(keys: dict[str, Any], rng: random.Random, scale: float) -> dict[str, Any]:
-    row = dict(keys)
-    for b in buckets():
-        row[b.name] = int(rng.choice([0, 0, 0, 1, 2, 3, 4, 5, 7, 12, 30]) * scale) if rng.random() < 0.7 else 0
-    row["denominator"] = sum(row[b.name] for b in buckets() if b.in_denominator)
-    row["issued"] = sum(row[b.name] for b in buckets())
-    if row["issued"] == 0:  # `outcomes` has no group without detainers
-        row["honored"] = row["denominator"] = row["issued"] = 1
-    return _with_rates(row)
-
-
-def _sum(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list[dict[str, Any]]:
-    out: dict[tuple, dict[str, Any]] = {}
-    for row in rows:
-        key = tuple(row[c] for c in columns)
-        total = out.setdefault(key, {**dict(zip(columns, key, strict=True)), **dict.fromkeys(CELLS, 0)})
-        for c in CELLS:
-            total[c] += row[c]
-    return [_with_rates(total) for total in out.values()]
-
-
-def measured(seed: int) -> dict[tuple[str, ...], list[dict[str, Any]]]:
-    rng = random.Random(seed)
-    states = [f"S{i}" for i in range(rng.randint(2, 7))] + ([None] if rng.random() < 0.3 else [])
-    types = [f"T{i}" for i in range(rng.randint(2, 4))]
-    fine = [
-        _row({"facility_state": s, "authority_type": t}, rng, rng.choice([0.3, 1, 1, 2]))
-        for s in states
-        for t in types
-        if rng.random() < 0.55
-    ] or [_row({"facility_state": "S0", "authority_type": "T0"}, rng, 1)]
-    return {columns: _sum(fine, columns) for columns in TABLES}
 
 
 def main() -> None:

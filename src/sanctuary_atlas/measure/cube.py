@@ -121,8 +121,8 @@ def suppress_cube(measured: dict[tuple[str, ...], list[dict[str, Any]]], k: int)
                     continue
                 coarse, key, column, value = target
                 wanted = forced[coarse].setdefault(key, {})
-                if column not in wanted:
-                    wanted[column] = value == 0
+                if column not in wanted or (value == 0 and not wanted[column]):
+                    wanted[column] = value == 0  # a zero, or a cell to blur, can only be shown "withheld"
                     grew = True
         if not grew:
             return Cube(out, rounds, True)

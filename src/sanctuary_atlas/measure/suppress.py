@@ -71,8 +71,8 @@ class Joint:
 
 @dataclass
 class Check:
-    """How a suppressed table was checked: "exact" (a linear programme over every hidden cell checked it;
-    what its last round still pinned was relabelled "withheld" without a further check), "interval
+    """How a suppressed table was checked: "exact" (a linear programme over every hidden cell checked it
+    after every step of hiding; what it still pins, nothing of this table protects), "interval
     narrowing only" (more than ``suppress_grid.EXACT_LIMIT`` unknowns: narrowing can miss a count that only
     a combination of relations gives away), "not needed" (k <= 2: "<2" says 1 by itself, so complements are
     all there is), or "none" (not suppressed)."""

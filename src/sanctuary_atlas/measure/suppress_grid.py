@@ -30,9 +30,10 @@ from sanctuary_atlas.measure.vocabulary import buckets
 
 # Rounds of hiding one small cell may take before it counts as unprotectable (its relation then blurs).
 MAX_TRIES = 6
-# The exact check (a linear programme) runs at most MAX_AUDITS + 1 times: after checks 1 to 3 cells are
-# hidden (one per proof, then whole proofs), after check 4 zeros are withheld, after check 5 what is still
-# pinned blurs, unchecked. Withholding comes earlier when no cell of ours is left to hide in a proof.
+# The exact check (a linear programme): after checks 1 to 3 cells are hidden (one per proof, then whole
+# proofs), after check 4 zeros are withheld; from check 5 on, each proof still standing loses every published
+# cell of ours, zeros included, until none is left to hide, then blurs (its relations, then the table), each
+# step checked again. Withholding comes earlier when no cell of ours is left to hide in a proof.
 MAX_AUDITS = 4
 # Unknowns (hidden cells, and the coarser rows' cells and pooled shares the labels leave open) beyond which
 # the exact check is not run: FY2015 by county and month has some 73,000, and took 524 s with the check.
@@ -56,6 +57,7 @@ class Grid:
     ):
         self.k = k
         self.joint = joint
+        self.pooled = pooled
         self.names = [b.name for b in buckets()]
         self.cols = [*self.names, "issued", "denominator"]
         self.col_of = {c: j for j, c in enumerate(self.cols)}
@@ -167,6 +169,24 @@ class Grid:
                 if not self.hidden[c]:
                     self.hidden[c] = True
                     self.vague[c] = WITHHELD in labels or values[c] == 0
+        # Among tables suppressed together, where no pooled group falls outside a margin's lines (every key of
+        # a table by state and type has its state row), their share there is 0: the reader sees that every
+        # key has its coarser row. Used to find what to hide, not to decide what the coarser tables give away
+        # whatever this table does. (Elsewhere, with a margin that may leave rows out, such as a county's
+        # state where the county is unknown, the reader is not assumed to know it.)
+        self.empty_shares: list[int] = []
+        for pi, (_, unlined) in enumerate(partitions):
+            if not unlined and joint is not None:
+                base = (n_coarse + n_rest_lines + pi) * width
+                self.empty_shares.extend(range(base, base + width))
+        self.known.update(dict.fromkeys(self.empty_shares, (0, 0)))
+        # A pooled row says how many groups it pools, each of 1 to k-1 detainers: its issued lies between. So
+        # do the pooled rows of the coarser tables suppressed together with this one.
+        if pooled is not None and pooled_shown:
+            self._pools(pooled, rows[pooled].get("groups"))
+        for li in self.pseudo:
+            view = joint.view(self.line_margin[li], POOLED) if joint is not None else None
+            self._pools(self.n_rows + li, view.get("groups") if view else None)
         # A coarser row is assumed shown as the row rule alone shows it: its own small cells and their
         # complements hidden, nothing more (whatever else its table hides only helps); or, where its table is
         # suppressed together with this one, as that table shows it.
@@ -218,6 +238,14 @@ class Grid:
         # for it, or k <= 2 leaves nothing to check ("<2" says 1 by itself).
         self.check = "exact"
 
+    def _pools(self, r: int, groups: int | None) -> None:
+        """Row ``r`` pools ``groups`` groups under k: its issued is ``groups`` to ``groups`` * (k - 1)."""
+        if not groups:
+            return
+        c = r * self.width + self.col_of["issued"]
+        lo, hi = self.known.get(c, (0, INF))
+        self.known[c] = (max(lo, groups), min(hi, groups * (self.k - 1)))
+
     def _views(self, rows: list[dict[str, Any]], places: list[list[tuple[int, Hashable]]]) -> list[list[dict]]:
         """Per row, how the coarser tables at ``places`` (margin, key) publish it: as the tables suppressed
         together with this one show it, or else as the row rule alone shows it."""
@@ -239,6 +267,8 @@ class Grid:
                 if not self.hidden[c]:
                     self.hidden[c] = True
                     self.vague[c] = vague or self.values[c] == 0
+                elif vague and not self.whole[r]:
+                    self.vague[c] = True  # hidden under a label that gave a finer table's cell away: blurred
 
     def protect(self) -> None:
         """Complement every relation, then hide further cells until no small cell can be worked out; then
@@ -250,20 +280,24 @@ class Grid:
     def _demands(self) -> list[list[tuple[int, Hashable, str, int]]]:
         """Per cell the coarser tables give away by themselves, the published coarser cells of the reader's
         proof (a coarser row's, or one of a row alone in a coarser row and so published there), best to
-        hide first as ``_pick`` ranks them, zeros last (only "withheld" can hide a zero)."""
+        hide first as ``_pick`` ranks them, zeros last (only "withheld" can hide a zero); after them, the
+        coarser rows' cells of the proof hidden under a label that carries it ("<k" says 1 to k-1), to be
+        blurred: they are given with the value 0, since like a zero they can only become "withheld"."""
         width, first_line, first_rest = self.width, self.n_rows * self.width, self.n_coarse * self.width
         out = []
         for relations in self.beyond.values():
             found: dict[tuple[int, Hashable, str], int] = {}
+            labelled: dict[tuple[int, Hashable, str], int] = {}
             for c in {x for r in relations for x in self._cells(r)}:
-                if self.hidden[c] or not self.fixed[c] or c >= first_rest:
+                if not self.fixed[c] or c >= first_rest or (self.hidden[c] and (self.vague[c] or c < first_line)):
                     continue
+                into = labelled if self.hidden[c] else found
                 column = self.cols[c % width]
                 if c >= first_line:
                     li = c // width - self.n_rows
-                    if li in self.pseudo:
-                        continue  # a coarser pooled row: its table has no row to hide this in
-                    found[(self.line_margin[li], self.line_key[li], column)] = self.values[c]
+                    if li in self.pseudo or (self.hidden[c] and self.whole[c // width]):
+                        continue  # a coarser pooled row has no row to hide this in; a whole row stays "<k"
+                    into[(self.line_margin[li], self.line_key[li], column)] = self.values[c]
                 else:
                     for mi, key in self.shown_at.get(c, ()):
                         found[(mi, key, column)] = self.values[c]
@@ -272,7 +306,9 @@ class Grid:
                 (_, _, column), value = item
                 return (value == 0, column in TOTALS, column in HEADLINE, value, column)
 
-            out.append([(mi, key, column, value) for (mi, key, column), value in sorted(found.items(), key=rank)])
+            ordered = [(mi, key, column, value) for (mi, key, column), value in sorted(found.items(), key=rank)]
+            ordered += [(mi, key, column, 0) for (mi, key, column), _ in sorted(labelled.items(), key=rank)]
+            out.append(ordered)
         return out
 
     def _protect(self) -> None:
@@ -315,10 +351,23 @@ class Grid:
                     through = {c: rs for c, rs in through.items() if c not in beyond_us}
                 if not through:
                     return
-                if audits == MAX_AUDITS + 1:
-                    # Hiding has had its chances: what is still pinned blurs, with every relation it is in.
+                if audits > MAX_AUDITS:
+                    # Hiding a cell or a proof at a time has had its chances. A proof of equalities alone (two
+                    # rows' issued less their denominators, their other cells shown) pins its cell whatever the
+                    # labels say, so blurring cannot undo it: every published cell of ours in each proof goes,
+                    # zeros as "withheld", and the check runs again. What no hiding of ours reaches blurs, with
+                    # every relation it is in, then (if still pinned through the labels of hidden cells
+                    # elsewhere) every hidden cell of ours, each time checked again. Every pass hides or blurs
+                    # more, so this ends.
+                    if self._hide_proofs(through):
+                        continue
                     self.unprotected.update({c: [*rs, *self._own(c)] for c, rs in through.items()})
-                    self._blur()
+                    if self._blur() or self._blur_all():
+                        continue
+                    # Nothing of ours is left to hide or blur: the coarser tables give these away, with
+                    # what any reader knows of this table (a listed row's issued is at least k), so the
+                    # tables suppressed together are asked to hide more (``_demands``).
+                    self.beyond.update(through)
                     return
                 if audits == MAX_AUDITS:
                     # What still pins a cell are published zeros and coarser tables' cells: the zeros of the
@@ -368,7 +417,12 @@ class Grid:
             past_help.update(self.unprotected)
             if not self._blur() and not added and through:
                 if audits >= MAX_AUDITS:
-                    return  # the exact check would find the same again: the margins alone give these away
+                    # No single cell of ours helps: the proofs lose every published cell of ours, or failing
+                    # that every hidden cell blurs, and the check runs again (it ends as the final check does).
+                    if self._hide_proofs(through) or self._blur_all():
+                        continue
+                    self.beyond.update(through)  # as at the final check: nothing of ours is left
+                    return
                 # No cell of ours is left to hide in these proofs: published zeros and the coarser tables'
                 # cells carry them. The zeros are withheld, and the last check follows.
                 self._withhold_zeros(through)
@@ -430,6 +484,17 @@ class Grid:
         self.unprotected.clear()
         return changed
 
+    def _blur_all(self) -> bool:
+        """Relabel every hidden cell of ours "withheld"; a row hidden whole stays "<k" (as in ``_blur``), but
+        for the pooled row, which blurs whole: "withheld" there claims nothing, since a pooled row is no
+        listed row (of at least k), and no cell of it is left "<k" to be read as 1 to k-1."""
+        changed = False
+        for c in range(self.n_rows * self.width):
+            whole = self.whole[c // self.width] and c // self.width != self.pooled
+            if self.hidden[c] and not self.fixed[c] and not self.vague[c] and not whole:
+                self.vague[c] = changed = True
+        return changed
+
     def _beyond_us(self, cells: list[int]) -> dict[int, list[int]]:
         """Of ``cells``, those still pinned when every cell of this table may take any value from 0 up: the
         coarser tables give them away by themselves (as the reader is assumed to know them; a state's share
@@ -440,7 +505,21 @@ class Grid:
         for c in range(len(lo)):
             if not self.fixed[c]:
                 lo[c], hi[c] = self.known.get(c, (0, INF))
+        for c in self.empty_shares:
+            lo[c], hi[c] = 0, INF
         return pinned(self.rel, lo, hi, self.values, cells, limit=EXACT_LIMIT) or {}
+
+    def _hide_proofs(self, through: dict[int, list[int]]) -> bool:
+        """Hide every published cell of ours in the relations of each proof (a zero as "withheld": only
+        that label may hide a 0); whether any was left to hide."""
+        hid = False
+        for relations in through.values():
+            for r in relations:
+                for c in self._cells(r):
+                    if not self.fixed[c] and not self.hidden[c]:
+                        self.hidden[c] = hid = True
+                        self.vague[c] = self.values[c] == 0
+        return hid
 
     def _withhold_zeros(self, through: dict[int, list[int]]) -> None:
         """Hide, as "withheld", every published zero of ours in the relations of each proof, in each pinned
