@@ -182,6 +182,7 @@ class Grid:
         self.known.update(dict.fromkeys(self.empty_shares, (0, 0)))
         # A pooled row says how many groups it pools, each of 1 to k-1 detainers: its issued lies between. So
         # do the pooled rows of the coarser tables suppressed together with this one.
+        self.own_pool: list[int] = []
         if pooled is not None and pooled_shown:
             self._pools(pooled, rows[pooled].get("groups"))
         for li in self.pseudo:
@@ -243,6 +244,8 @@ class Grid:
         if not groups:
             return
         c = r * self.width + self.col_of["issued"]
+        if r < self.n_rows:
+            self.own_pool.append(c)
         lo, hi = self.known.get(c, (0, INF))
         self.known[c] = (max(lo, groups), min(hi, groups * (self.k - 1)))
 
@@ -505,7 +508,8 @@ class Grid:
         for c in range(len(lo)):
             if not self.fixed[c]:
                 lo[c], hi[c] = self.known.get(c, (0, INF))
-        for c in self.empty_shares:
+        # Nor what this table's own pooled row says of itself (its count of groups): that is ours too.
+        for c in [*self.empty_shares, *self.own_pool]:
             lo[c], hi[c] = 0, INF
         return pinned(self.rel, lo, hi, self.values, cells, limit=EXACT_LIMIT) or {}
 
