@@ -132,7 +132,7 @@ def suppress_cube(measured: dict[tuple[str, ...], list[dict[str, Any]]], k: int)
 def against(cube: Cube, columns: list[str]) -> Joint:
     """What a table outside the cube, grouped by ``columns``, knows of the cube's tables: its coarser rows
     as they are published. Its ``demands`` are cells it cannot protect (the cube is not suppressed again)."""
-    return Joint(forced=lambda row: {}, view=_view(cube.tables, tuple(columns)))
+    return Joint(forced=lambda row: {}, view=_view(cube.tables, tuple(columns)), together=False)
 
 
 def _forced(wanted: dict[Hashable, dict[str, bool]], columns: tuple[str, ...]):

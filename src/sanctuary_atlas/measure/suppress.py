@@ -67,6 +67,7 @@ class Joint:
     forced: Callable[[dict[str, Any]], dict[str, bool]]
     view: Callable[[int, Hashable], dict[str, Any] | None]
     demands: list[list[tuple[int, Hashable, str, int]]] = field(default_factory=list)
+    together: bool = True  # one of the tables suppressed together; False: a table protected against them
 
 
 @dataclass
