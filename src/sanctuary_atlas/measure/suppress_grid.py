@@ -233,9 +233,8 @@ class Grid:
         # Small cells no further hiding protects, with the relations that pin each (empty: a combination the
         # exact check did not name): those relations blur.
         self.unprotected: dict[int, list[int]] = {}
-        # The cells the last resort blurred all at once (None: not tried), and the cells pinned before.
+        # The cells the last resort blurred all at once (None: not tried).
         self._blurred_all: list[int] | None = None
-        self._blurred_for: set[int] = set()
         # Small cells the coarser tables give away by themselves, with the relations of the reader's proof.
         self.beyond: dict[int, list[int]] = {}
         # How the table was checked (``suppress.Check``): the linear programme ran unless the table is too large
@@ -517,20 +516,16 @@ class Grid:
     def _last_resort(self, through: dict[int, list[int]]) -> bool:
         """The next step for cells still pinned after the fifth check (True: check again): the proofs lose
         their published cells of ours; else the hidden cells of their relations blur; else, once, every
-        hidden cell of the table blurs, undone at the next check if no pinned cell came free by it (blurring
-        a whole table for cells the coarser tables give away anyway would only cost the reader)."""
-        if self._blurred_all and set(through) >= self._blurred_for:
-            for c in self._blurred_all:
-                self.vague[c] = False
-            self._blurred_all = []
-            return False
+        hidden cell of the table blurs. (Taking that back when no pinned cell came free by it left random
+        single tables pinned, attack_rate.py seeds 2-3: a pin the check no longer names can still rest on
+        those labels.)"""
         if self._hide_proofs(through):
             return True
         self.unprotected.update({c: [*rs, *self._own(c)] for c, rs in through.items()})
         if self._blur():
             return True
         if self._blurred_all is None:
-            self._blurred_all, self._blurred_for = self._blur_all(), set(through)
+            self._blurred_all = self._blur_all()
             return bool(self._blurred_all)
         return False
 
