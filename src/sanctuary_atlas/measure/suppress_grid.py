@@ -233,8 +233,8 @@ class Grid:
         # Small cells no further hiding protects, with the relations that pin each (empty: a combination the
         # exact check did not name): those relations blur.
         self.unprotected: dict[int, list[int]] = {}
-        # The cells the last resort blurred all at once (None: not tried).
-        self._blurred_all: list[int] | None = None
+        # Whether the last resort has blurred the whole table (it does so once).
+        self._blurred_table = False
         # Small cells the coarser tables give away by themselves, with the relations of the reader's proof.
         self.beyond: dict[int, list[int]] = {}
         # How the table was checked (``suppress.Check``): the linear programme ran unless the table is too large
@@ -486,17 +486,16 @@ class Grid:
         self.unprotected.clear()
         return changed
 
-    def _blur_all(self) -> list[int]:
+    def _blur_all(self) -> bool:
         """Relabel every hidden cell of ours "withheld"; a row hidden whole stays "<k" (as in ``_blur``), but
         for the pooled row, which blurs whole: "withheld" there claims nothing, since a pooled row is no
         listed row (of at least k), and no cell of it is left "<k" to be read as 1 to k-1."""
-        blurred = []
+        changed = False
         for c in range(self.n_rows * self.width):
             whole = self.whole[c // self.width] and c // self.width != self.pooled
             if self.hidden[c] and not self.fixed[c] and not self.vague[c] and not whole:
-                self.vague[c] = True
-                blurred.append(c)
-        return blurred
+                self.vague[c] = changed = True
+        return changed
 
     def _beyond_us(self, cells: list[int]) -> dict[int, list[int]]:
         """Of ``cells``, those still pinned when every cell of this table may take any value from 0 up: the
@@ -524,9 +523,9 @@ class Grid:
         self.unprotected.update({c: [*rs, *self._own(c)] for c, rs in through.items()})
         if self._blur():
             return True
-        if self._blurred_all is None:
-            self._blurred_all = self._blur_all()
-            return bool(self._blurred_all)
+        if not self._blurred_table:
+            self._blurred_table = True
+            return self._blur_all()
         return False
 
     def _hide_proofs(self, through: dict[int, list[int]]) -> bool:
