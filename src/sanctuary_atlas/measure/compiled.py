@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from importlib import metadata, resources
 from pathlib import Path
@@ -37,12 +38,33 @@ def ddor_results(store: Store, con: duckdb.DuckDBPyConnection, period: Period) -
     entry = _load(store, key)
     if entry is not None:
         try:
-            return {name: _run(con, query) for name, query in entry["queries"].items()}
+            return _run_all(con, period, entry["queries"])
         except (duckdb.ParserException, duckdb.BinderException, duckdb.CatalogException):
             pass  # SQL this DuckDB does not understand (kept by another version, say): compile it again
     entry = _compile(con)
     _save(store, key, entry)
-    return {name: _run(con, query) for name, query in entry["queries"].items()}
+    return _run_all(con, period, entry["queries"])
+
+
+# Queries run at once. Each spends most of its time (about 50 ms however small its answer) inside DuckDB,
+# which releases Python's lock: on two cores a week's ten took 0.32 s instead of 0.55 s.
+QUERY_THREADS = 3
+
+
+def _run_all(con: duckdb.DuckDBPyConnection, period: Period, queries: dict[str, Any]) -> Results:
+    """Every query's rows, each on its own cursor of ``con`` (DuckDB wants one per thread). A cursor shares
+    the session's views but not its temporary tables, so each gets the period's bounds again."""
+
+    def one(query: dict[str, Any]) -> list[dict[str, Any]]:
+        cursor = con.cursor()
+        try:
+            _set_bounds(cursor, period)
+            return _run(cursor, query)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=QUERY_THREADS) as pool:
+        return dict(zip(queries, pool.map(one, queries.values()), strict=True))
 
 
 def warm(store: Store) -> None:

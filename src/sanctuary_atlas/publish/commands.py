@@ -79,7 +79,7 @@ def ddor_command(
         # The renderers start in child processes now, on the other core, while the queries run (``workers``).
         charts = stack.enter_context(ChartRenderer()) if fmt in ("html", "pdf") else None
         printer = stack.enter_context(PdfPrinter()) if fmt == "pdf" else None
-        start = (lambda rows: start_chart(charts, rows, fmt)) if charts is not None else None
+        start = (lambda rows: start_chart(charts, rows)) if charts is not None else None
         report = _report(period, top, min_cell, store, start)
         try:
             write_report(report, fmt, out, printer, charts)

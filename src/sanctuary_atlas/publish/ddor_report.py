@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from sanctuary_atlas.measure.ddor import DDOR
 from sanctuary_atlas.measure.vocabulary import bucket_names, buckets
-from sanctuary_atlas.publish.charts import ChartRenderer, png_markup
+from sanctuary_atlas.publish.charts import ChartRenderer, svg_markup
 from sanctuary_atlas.publish.printer import PdfPrinter
 
 FORMATS = ("html", "pdf", "csv", "json")
@@ -43,6 +43,8 @@ def _policy(policy: dict[str, Any] | None) -> str:
 
 
 CHART_TITLE = "Outcomes of detainers issued in the period"
+# Section I's chart: bars labelled by authority, in SVG for screen and print alike (see ``svg_markup``).
+_CHART = ("authority_name", CHART_TITLE)
 
 # Long sections are cut in the printed report (the CSV and JSON carry every row).
 PRINT_LIMITS = {"section_ii_declines": 30, "section_iii_limiting_policies": 60}
@@ -138,21 +140,17 @@ def write_report(
         return
     with ExitStack() as stack:
         drawer = charts or stack.enter_context(ChartRenderer())
-        chart = drawer.outcome_bars(report.section_i, *_chart_of(fmt))
+        chart = drawer.outcome_bars(report.section_i, *_CHART)
         if fmt == "html":
-            _replace(out, render_html(report, chart=str(chart)))
+            _replace(out, render_html(report, chart=chart))
             return
-        html = render_html(report, chart=png_markup(bytes(chart), CHART_TITLE), for_print=True)
+        html = render_html(report, chart=svg_markup(chart, CHART_TITLE), for_print=True)
         (printer or stack.enter_context(PdfPrinter())).print(html, out)
 
 
-def start_chart(charts: ChartRenderer, section_i: list[dict[str, Any]], fmt: str) -> None:
-    """Have ``charts`` draw section I's chart for edition ``fmt`` now (``write_report`` collects it)."""
-    charts.start(section_i, *_chart_of(fmt))
-
-
-def _chart_of(fmt: str) -> tuple[str, str, str]:
-    return "authority_name", CHART_TITLE, "png" if fmt == "pdf" else "svg"
+def start_chart(charts: ChartRenderer, section_i: list[dict[str, Any]]) -> None:
+    """Have ``charts`` draw section I's chart now (``write_report`` collects it)."""
+    charts.start(section_i, *_CHART)
 
 
 def _replace(out: Path, text: str) -> None:
