@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any
 
 INF = math.inf
 
@@ -28,6 +31,20 @@ class Relations:
     n: int
     sums: list[tuple[int, list[int]]] = field(default_factory=list)
     _of: list[list[int]] | None = None
+    _parts: list[Callable[[Sequence[Any]], tuple[Any, ...]]] = field(default_factory=list)
+    _cells: list[Callable[[Sequence[Any]], tuple[Any, ...]]] = field(default_factory=list)
+
+    def parts_of(self) -> list[Callable[[Sequence[Any]], tuple[Any, ...]]]:
+        """For each sum, a function taking a sequence over cells to the tuple of its parts' entries. The
+        checks read every sum's bounds many times a table; ``operator.itemgetter`` does it without a Python
+        loop."""
+        _extend(self._parts, [parts for _, parts in self.sums])
+        return self._parts
+
+    def cells_of(self) -> list[Callable[[Sequence[Any]], tuple[Any, ...]]]:
+        """As ``parts_of``, with the total first."""
+        _extend(self._cells, [[total, *parts] for total, parts in self.sums])
+        return self._cells
 
     def of(self) -> list[list[int]]:
         """For each cell, the relations it takes part in."""
@@ -39,6 +56,17 @@ class Relations:
                     of[p].append(i)
             self._of = of
         return self._of
+
+
+def _extend(getters: list[Callable[[Sequence[Any]], tuple[Any, ...]]], indices: list[list[int]]) -> None:
+    """Getters for the sums added since the last call (sums are only ever appended)."""
+    for cells in indices[len(getters) :]:
+        if len(cells) == 1:
+            getters.append(lambda seq, c=cells[0]: (seq[c],))
+        elif cells:
+            getters.append(itemgetter(*cells))
+        else:
+            getters.append(lambda seq: ())
 
 
 def narrow(
@@ -58,14 +86,22 @@ def narrow(
     n_open: list[int] = []
     queue: deque[int] = deque()
     queued = [False] * n_sums
-    for i, (total, parts) in enumerate(rel.sums):
-        op = [p for p in parts if lo[p] != hi[p]]
+    for i, ((total, parts), get) in enumerate(zip(rel.sums, rel.parts_of(), strict=True)):
+        los, his = get(lo), get(hi)
+        s_lo.append(sum(los))
+        if los == his:  # every part exact: most sums, most of the time
+            op = []
+            s_hi.append(s_lo[-1])
+            n_open.append(0)
+        else:
+            op = [p for p, a, b in zip(parts, los, his, strict=True) if a != b]
+            for p in op:
+                part_of[p].append(i)
+            # An exact part's upper bound is its lower one, so this sums every finite upper bound.
+            unbounded = his.count(INF)
+            s_hi.append(sum(b for b in his if b != INF) if unbounded else sum(his))
+            n_open.append(unbounded)
         open_parts.append(op)
-        for p in op:
-            part_of[p].append(i)
-        s_lo.append(sum(lo[p] for p in parts))
-        s_hi.append(sum(hi[p] for p in op if hi[p] != INF) + sum(lo[p] for p in parts if lo[p] == hi[p]))
-        n_open.append(sum(1 for p in op if hi[p] == INF))
         if op or lo[total] != hi[total]:
             queue.append(i)
             queued[i] = True

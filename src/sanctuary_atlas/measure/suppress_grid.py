@@ -576,7 +576,8 @@ class Grid:
         """Hide more cells until no sum (totals are its cells too) has exactly one hidden cell."""
         sums, of = self.rel.sums, self.rel.of()
         n_sums = len(sums)
-        count = [sum(1 for c in (t, *parts) if self.hidden[c]) for t, parts in sums]
+        hidden = self.hidden
+        count = [get(hidden).count(True) for get in self.rel.cells_of()]
         # Relations in their order (each row's smallest sum first, lines last), as a cell hidden for a small
         # sum also sits in the larger ones.
         queue = [r for r in range(n_sums) if count[r] == 1]
