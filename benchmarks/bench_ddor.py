@@ -10,6 +10,11 @@ cases, interleaved run by run so that the machine's drift falls on both alike:
 - ``compile``: the cached SQL deleted before each run, so the report imports Ibis and compiles its
   queries, as every report did before the cache. The ratio compile / cached is the cache's gain.
 
+With ``--baseline SRC`` (the ``src`` directory of another checkout, say a ``git worktree`` of the last
+commit), a third case runs that code the same way (``baseline``, cached), interleaved with the others, on
+its own copy of the store: the SQL cache is keyed on the code, so two versions sharing a store would evict
+each other's entries and both would compile every time. The ratio this code / baseline is then printed.
+
 Weeks are drawn from both national and Pennsylvania data (``--weeks`` to choose others). The output is a
 Markdown table of min / median / max seconds per format and case.
 """
@@ -20,8 +25,10 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import date, timedelta
@@ -43,15 +50,22 @@ FORMATS = ["json", "html", "pdf"]
 CASES = ["cached", "compile"]
 
 
-def _run(store: Store, week: str, fmt: str, out_dir: Path) -> float:
+def _run(store: Store, week: str, fmt: str, out_dir: Path, src: Path | None = None) -> float:
+    """One fresh ``ddor`` process; with ``src``, the package found there (PYTHONPATH) instead of this one."""
     start = date.fromisoformat(week)
     args = ["--from", week, "--to", str(start + timedelta(days=6)), "--format", fmt]
     out = out_dir / f"ddor.{fmt}"
+    command = ["sanctuary-atlas"]
+    env = None
+    if src is not None:
+        command = [sys.executable, "-c", "from sanctuary_atlas.cli import main; main()"]
+        env = {**os.environ, "PYTHONPATH": str(src)}
     began = time.perf_counter()
     subprocess.run(
-        ["sanctuary-atlas", "ddor", *args, "--out", str(out), "--store", str(store.root)],
+        [*command, "ddor", *args, "--out", str(out), "--store", str(store.root)],
         check=True,
         capture_output=True,
+        env=env,
     )
     return time.perf_counter() - began
 
@@ -67,7 +81,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds over every week, format and case")
     parser.add_argument("--weeks", nargs="*", default=WEEKS, help="first days of the weeks to report")
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
+    parser.add_argument("--baseline", type=Path, help="src directory of the code to compare with (cached case)")
     opts = parser.parse_args()
+    cases = [*CASES, "baseline"] if opts.baseline else CASES
 
     with tempfile.TemporaryDirectory() as tmp:
         if opts.store:
@@ -77,25 +93,38 @@ def main() -> None:
             ingest(BUNDLED, store)
             build(store)
         _run(store, opts.weeks[0], "json", Path(tmp))  # the page cache warm, as for any second report
-        times: dict[tuple[str, str], list[float]] = {(f, c): [] for f in FORMATS for c in CASES}
+        baseline = None
+        if opts.baseline:
+            baseline = Store(Path(tmp) / "baseline-store")
+            shutil.copytree(store.root, baseline.root)
+            _run(baseline, opts.weeks[0], "json", Path(tmp), opts.baseline)  # its own SQL cache
+        times: dict[tuple[str, str], list[float]] = {(f, c): [] for f in FORMATS for c in cases}
         for _ in range(opts.repeat):
             for week in opts.weeks:
                 for fmt in FORMATS:
-                    for case in CASES:
+                    for case in cases:
                         if case == "compile":
                             _drop_cache(store)
-                        times[(fmt, case)].append(_run(store, week, fmt, Path(tmp)))
+                        if case == "baseline":
+                            assert baseline is not None
+                            times[(fmt, case)].append(_run(baseline, week, fmt, Path(tmp), opts.baseline))
+                        else:
+                            times[(fmt, case)].append(_run(store, week, fmt, Path(tmp)))
         _run(store, opts.weeks[0], "json", Path(tmp))  # leave the cache in place for the user's store
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     print(f"{len(opts.weeks)} weeks x {opts.repeat} rounds per cell; seconds per fresh `ddor` process\n")
-    print("| format | case | min | median | max | compile / cached (median) |")
+    print("| format | case | min | median | max | compile / cached, cached / baseline (median) |")
     print("|---|---|---:|---:|---:|---:|")
     for fmt in FORMATS:
         cached = statistics.median(times[(fmt, "cached")])
-        for case in CASES:
+        for case in cases:
             t = times[(fmt, case)]
-            ratio = f"{statistics.median(t) / cached:.2f}x" if case == "compile" else ""
+            ratio = ""
+            if case == "compile":
+                ratio = f"{statistics.median(t) / cached:.2f}x"
+            elif case == "baseline":
+                ratio = f"{cached / statistics.median(t):.2f}x"
             print(f"| {fmt} | {case} | {min(t):.2f} | {statistics.median(t):.2f} | {max(t):.2f} | {ratio} |")
     if opts.json:
         opts.json.write_text(json.dumps({f"{f} {c}": v for (f, c), v in times.items()}, indent=2))
