@@ -180,7 +180,7 @@ class Store:
         if not self.exists():
             return []
         with self.catalog(read_only=True) as con:
-            return [r[0] for r in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()]
+            return _release_ids(con)
 
     def release_for_sha(self, sha256: str) -> str | None:
         if not self.exists():
@@ -280,9 +280,11 @@ class Store:
             if row is None:
                 return None
             build = dict(zip([d[0] for d in cur.description], row, strict=True))
+            # Read in the same session: each opening of the catalogue costs a report about 30 ms.
+            releases = _release_ids(con)
         if not (self.builds_dir / build["build_id"]).exists():
             return None
-        build["stale"] = sorted(build["release_ids"]) != self.release_ids()
+        build["stale"] = sorted(build["release_ids"]) != releases
         return build
 
     def connect(self, build_id: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -345,6 +347,10 @@ T = TypeVar("T")
 # How long a command waits for another process's hold on the catalogue file (DuckDB allows one process to
 # write it, or any number to read it, at a time; every hold is a single short transaction or query session).
 CATALOG_WAIT_SECONDS = 15.0
+
+
+def _release_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT release_id FROM releases ORDER BY release_id").fetchall()]
 
 
 def _wait_for_catalog(open_it: Callable[[], T], root: Path) -> T:
