@@ -38,12 +38,14 @@ class Relations:
         """For each sum, a function taking a sequence over cells to the tuple of its parts' entries. The
         checks read every sum's bounds many times a table; ``operator.itemgetter`` does it without a Python
         loop."""
-        _extend(self._parts, [parts for _, parts in self.sums])
+        for _, parts in self.sums[len(self._parts) :]:  # sums are only ever appended
+            self._parts.append(_getter(parts))
         return self._parts
 
     def cells_of(self) -> list[Callable[[Sequence[Any]], tuple[Any, ...]]]:
         """As ``parts_of``, with the total first."""
-        _extend(self._cells, [[total, *parts] for total, parts in self.sums])
+        for total, parts in self.sums[len(self._cells) :]:
+            self._cells.append(_getter([total, *parts]))
         return self._cells
 
     def of(self) -> list[list[int]]:
@@ -58,15 +60,11 @@ class Relations:
         return self._of
 
 
-def _extend(getters: list[Callable[[Sequence[Any]], tuple[Any, ...]]], indices: list[list[int]]) -> None:
-    """Getters for the sums added since the last call (sums are only ever appended)."""
-    for cells in indices[len(getters) :]:
-        if len(cells) == 1:
-            getters.append(lambda seq, c=cells[0]: (seq[c],))
-        elif cells:
-            getters.append(itemgetter(*cells))
-        else:
-            getters.append(lambda seq: ())
+def _getter(cells: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The entries of ``cells`` as a tuple (``itemgetter`` of one index gives the entry alone)."""
+    if len(cells) == 1:
+        return lambda seq, c=cells[0]: (seq[c],)
+    return itemgetter(*cells) if cells else lambda seq: ()
 
 
 def narrow(
